@@ -1,0 +1,18 @@
+"""The JSON API, /api/v1/, described by OpenAPI at /api/v1/openapi.json."""
+
+from ninja import NinjaAPI
+
+from maillage.directory.api import router as directory_router
+from maillage.territories.api import router as territories_router
+
+api = NinjaAPI(
+    title="Maillage API",
+    version="1.0.0",
+    description=(
+        "Public read access to a territory's directory of digital-inclusion help: places, "
+        "services and areas. Filters are those of the public search page."
+    ),
+    urls_namespace="api-v1",
+)
+api.add_router("/", territories_router)
+api.add_router("/", directory_router)

@@ -1,0 +1,208 @@
+"""Directory endpoints. The query string is validated by the public search form."""
+
+from __future__ import annotations
+
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from ninja import Query, Router, Schema
+from ninja.errors import HttpError
+
+from maillage.directory import permissions, selectors
+from maillage.directory import vocabularies as voc
+from maillage.directory.forms import PlaceSearchForm
+from maillage.directory.models import Place
+from maillage.territories.models import Territory
+
+router = Router(tags=["directory"])
+MAX_PAGE_SIZE = 100
+
+
+class ServiceOut(Schema):
+    service: str
+    label: str
+    category: str
+    stars: int
+    note: str
+
+
+class PlaceOut(Schema):
+    id: int
+    name: str
+    organisation: str
+    commune_code: str
+    commune: str
+    address: str
+    postal_code: str
+    latitude: float
+    longitude: float
+    location_precision: str
+    distance_km: float | None = None
+    opening_hours: str
+    phone: str
+    email: str
+    website: str
+    services: list[ServiceOut]
+    is_example: bool
+    url: str
+
+
+class PlaceDetailOut(PlaceOut):
+    address_complement: str
+    access_directions: str
+    is_mobile: bool
+    step_free_access: str
+    languages: list[str]
+    publics: list[str]
+    specific_support: list[str]
+    support_formats: list[str]
+    delivery_modes: list[str]
+    access_modes: list[str]
+    fees: list[str]
+    summary: str
+    description: str
+    appointment_url: str
+    labels: list[str]
+    confirmed_at: str | None
+    updated_at: str
+
+
+class PlacePage(Schema):
+    count: int
+    page: int
+    page_size: int
+    pages: int
+    results: list[PlaceOut]
+
+
+class SearchParams(Schema):
+    q: str = ""
+    where: str = ""
+    commune: str = ""
+    lat: float | None = None
+    lon: float | None = None
+    service: str = ""
+    category: str = ""
+    public: str = ""
+    language: str = ""
+    step_free: bool = False
+    free: bool = False
+    open_now: bool = False
+    page: int = 1
+    page_size: int = 20
+
+
+class VocabularyTermOut(Schema):
+    key: str
+    label: str
+    standard: str
+    category: str
+
+
+def _place_out(request, place: Place, distance_km: float | None = None) -> dict:
+    return {
+        "id": place.pk,
+        "name": place.name,
+        "organisation": place.organisation.name,
+        "commune_code": place.area.code,
+        "commune": place.area.name,
+        "address": place.address,
+        "postal_code": place.postal_code,
+        "latitude": place.latitude,
+        "longitude": place.longitude,
+        "location_precision": place.location_precision,
+        "distance_km": None if distance_km is None else round(distance_km, 3),
+        "opening_hours": place.opening_hours,
+        "phone": place.phone,
+        "email": place.email,
+        "website": place.website,
+        "services": [
+            {
+                "service": s.service,
+                "label": str(voc.label(voc.SERVICES, s.service)),
+                "category": s.category,
+                "stars": s.stars,
+                "note": s.note,
+            }
+            for s in place.services.all()
+        ],
+        "is_example": place.is_example,
+        "url": request.build_absolute_uri(f"/{place.territory.slug}/places/{place.pk}/"),
+    }
+
+
+@router.get(
+    "/territories/{slug}/places",
+    response=PlacePage,
+    summary="Search the published places of a territory",
+    description="Same filters as the public search page; nearest first when `where` "
+    "or `lat`/`lon` give a point.",
+)
+def place_list(request, slug: str, params: Query[SearchParams]):
+    territory = get_object_or_404(Territory, slug=slug)
+    if not 1 <= params.page_size <= MAX_PAGE_SIZE:
+        raise HttpError(422, f"page_size must be between 1 and {MAX_PAGE_SIZE}")
+    data = {k: v for k, v in params.dict().items() if v not in (None, "", False)}
+    form = PlaceSearchForm(data, territory=territory)
+    if not form.is_valid():
+        raise HttpError(
+            422, "; ".join(f"{field}: {' '.join(errors)}" for field, errors in form.errors.items())
+        )
+    result = selectors.place_search(
+        territory=territory, criteria=form.criteria(), page=params.page, page_size=params.page_size
+    )
+    return {
+        "count": result.total,
+        "page": result.page,
+        "page_size": result.page_size,
+        "pages": result.pages,
+        "results": [_place_out(request, h.place, h.distance_km) for h in result.hits],
+    }
+
+
+@router.get(
+    "/territories/{slug}/places/{place_id}",
+    response=PlaceDetailOut,
+    summary="One place, with everything the place page shows",
+)
+def place_detail(request, slug: str, place_id: int):
+    place = get_object_or_404(selectors.place_detail_queryset(), pk=place_id, territory__slug=slug)
+    if not permissions.can_view_place(request.user, place):
+        raise Http404
+    out = _place_out(request, place)
+    out.update(
+        {
+            field: getattr(place, field)
+            for field in (
+                "address_complement",
+                "access_directions",
+                "is_mobile",
+                "step_free_access",
+                "languages",
+                "publics",
+                "specific_support",
+                "support_formats",
+                "delivery_modes",
+                "access_modes",
+                "fees",
+                "summary",
+                "description",
+                "appointment_url",
+            )
+        }
+    )
+    out["labels"] = list(place.organisation.labels)
+    out["confirmed_at"] = place.confirmed_at.isoformat() if place.confirmed_at else None
+    out["updated_at"] = place.updated_at.isoformat()
+    return out
+
+
+@router.get(
+    "/services",
+    response=list[VocabularyTermOut],
+    summary="The services vocabulary and its categories",
+)
+def service_vocabulary(request):
+    return [
+        {"key": t.key, "label": str(t.label), "standard": t.standard, "category": t.category}
+        for t in voc.SERVICES
+    ]

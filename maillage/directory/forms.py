@@ -1,0 +1,239 @@
+"""Forms: the public search (also used by the API) and the structure's place form."""
+
+from __future__ import annotations
+
+from django import forms
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from maillage.directory import opening_hours
+from maillage.directory import vocabularies as voc
+from maillage.directory.geocoding import AreaGeocoder
+from maillage.directory.models import Place
+from maillage.directory.selectors import SearchCriteria
+from maillage.territories.models import Area, Territory
+
+_ANY = [("", _("Any"))]
+
+
+class PlaceSearchForm(forms.Form):
+    q = forms.CharField(
+        label=_("What are you looking for?"),
+        required=False,
+        max_length=200,
+        help_text=_("For example: CAF, printing, e-mail, library"),
+    )
+    where = forms.CharField(
+        label=_("Where?"), required=False, max_length=200, help_text=_("A commune or a postal code")
+    )
+    lat = forms.FloatField(required=False, min_value=-90, max_value=90, widget=forms.HiddenInput)
+    lon = forms.FloatField(required=False, min_value=-180, max_value=180, widget=forms.HiddenInput)
+    commune = forms.CharField(required=False, max_length=20, widget=forms.HiddenInput)
+    service = forms.ChoiceField(
+        label=_("Help with"), required=False, choices=_ANY + voc.SERVICE_CHOICES
+    )
+    category = forms.ChoiceField(
+        label=_("Kind of help"), required=False, choices=_ANY + voc.CATEGORY_CHOICES
+    )
+    public = forms.ChoiceField(label=_("For"), required=False, choices=_ANY + voc.PUBLIC_CHOICES)
+    language = forms.ChoiceField(
+        label=_("Language spoken"), required=False, choices=_ANY + voc.LANGUAGE_CHOICES
+    )
+    step_free = forms.BooleanField(label=_("Step-free access"), required=False)
+    free = forms.BooleanField(label=_("Free of charge"), required=False)
+    open_now = forms.BooleanField(label=_("Open now"), required=False)
+    page = forms.IntegerField(
+        required=False, min_value=1, max_value=10_000, widget=forms.HiddenInput
+    )
+
+    def __init__(self, *args, territory: Territory, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.territory = territory
+        self.location = None
+
+    def clean_where(self):
+        text = self.cleaned_data["where"].strip()
+        if text:
+            self.location = AreaGeocoder(self.territory).locate(text)
+            if self.location is None:
+                raise forms.ValidationError(
+                    _(
+                        "We could not find “%(text)s” in %(territory)s. "
+                        "Try the name of a commune or a postal code."
+                    ),
+                    params={"text": text, "territory": self.territory.name},
+                    code="unknown_place",
+                )
+        return text
+
+    def clean_commune(self):
+        code = self.cleaned_data["commune"].strip()
+        if not code:
+            return None
+        area = Area.objects.filter(territory=self.territory, code=code).first()
+        if area is None:
+            raise forms.ValidationError(
+                _("There is no commune with the code “%(code)s” in %(territory)s."),
+                params={"code": code, "territory": self.territory.name},
+                code="unknown_commune",
+            )
+        return area
+
+    def clean(self):
+        data = super().clean()
+        if (data.get("lat") is None) != (data.get("lon") is None):
+            raise forms.ValidationError(_("Give both latitude and longitude, or neither."))
+        return data
+
+    def criteria(self) -> SearchCriteria:
+        d = self.cleaned_data
+        lat, lon = d.get("lat"), d.get("lon")
+        area = self.location.area if self.location else None
+        if lat is None and self.location is not None and area is None:
+            lat, lon = self.location.latitude, self.location.longitude
+        return SearchCriteria(
+            q=d.get("q") or "",
+            area=area,
+            commune=d.get("commune"),
+            latitude=lat,
+            longitude=lon,
+            services=(d["service"],) if d.get("service") else (),
+            category=d.get("category") or "",
+            public=d.get("public") or "",
+            language=d.get("language") or "",
+            step_free=bool(d.get("step_free")),
+            free_of_charge=bool(d.get("free")),
+            open_now=bool(d.get("open_now")),
+        )
+
+
+class CheckboxList(forms.MultipleChoiceField):
+    widget = forms.CheckboxSelectMultiple
+
+
+def _https_urls(field, **kwargs):
+    # Addresses typed without a scheme are https (Django 6's default, asked for explicitly).
+    if isinstance(field, models.URLField):
+        kwargs["assume_scheme"] = "https"
+    return field.formfield(**kwargs)
+
+
+class PlaceForm(forms.ModelForm):
+    """What a structure edits. Validation that needs the database is the service's job."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    languages = CheckboxList(
+        label=_("Languages spoken"), required=False, choices=voc.LANGUAGE_CHOICES
+    )
+    publics = CheckboxList(
+        label=_("Publics specifically welcomed"), required=False, choices=voc.PUBLIC_CHOICES
+    )
+    specific_support = CheckboxList(
+        label=_("Specific support"), required=False, choices=voc.SPECIFIC_SUPPORT_CHOICES
+    )
+    support_formats = CheckboxList(
+        label=_("How help is given"), required=False, choices=voc.SUPPORT_FORMAT_CHOICES
+    )
+    delivery_modes = CheckboxList(
+        label=_("Where help is given"), required=False, choices=voc.DELIVERY_MODE_CHOICES
+    )
+    access_modes = CheckboxList(
+        label=_("How to come"), required=False, choices=voc.ACCESS_MODE_CHOICES
+    )
+    fees = CheckboxList(label=_("Fees"), required=False, choices=voc.FEE_CHOICES)
+
+    class Meta:
+        model = Place
+        formfield_callback = _https_urls
+        fields = [
+            "name",
+            "is_mobile",
+            "address",
+            "address_complement",
+            "postal_code",
+            "area",
+            "latitude",
+            "longitude",
+            "location_precision",
+            "access_directions",
+            "opening_hours",
+            "phone",
+            "email",
+            "website",
+            "appointment_url",
+            "step_free_access",
+            "languages",
+            "publics",
+            "specific_support",
+            "support_formats",
+            "delivery_modes",
+            "access_modes",
+            "fees",
+            "summary",
+            "description",
+        ]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 5}),
+            "access_directions": forms.Textarea(attrs={"rows": 3}),
+            "summary": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, territory: Territory, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["area"].queryset = Area.objects.filter(territory=territory)
+        self.fields["area"].empty_label = None
+        self.fields["latitude"].widget.attrs["step"] = "any"
+        self.fields["longitude"].widget.attrs["step"] = "any"
+        for name in ("phone",):
+            self.fields[name].widget.attrs["autocomplete"] = "tel"
+        self.fields["email"].widget.attrs["autocomplete"] = "email"
+        self.fields["website"].widget.attrs["autocomplete"] = "url"
+        for name, field in self.fields.items():
+            if field.help_text:
+                field.widget.attrs.setdefault("aria-describedby", f"id_{name}_helptext")
+
+    def clean_opening_hours(self):
+        text = self.cleaned_data["opening_hours"].strip()
+        problem = opening_hours.validate(text)
+        if problem:
+            raise forms.ValidationError(problem, code="opening_hours")
+        return text
+
+
+class PlaceServiceForm(forms.Form):
+    service = forms.ChoiceField(
+        label=_("Service"), choices=voc.SERVICE_CHOICES, widget=forms.HiddenInput
+    )
+    offered = forms.BooleanField(label=_("Offered here"), required=False)
+    stars = forms.TypedChoiceField(
+        label=_("Level"),
+        coerce=int,
+        required=False,
+        choices=[(int(t.key), t.label) for t in voc.STARS],
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(label=_("Note"), max_length=300, required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("offered") and not data.get("stars"):
+            self.add_error("stars", _("Choose a level for a service you offer."))
+        return data
+
+
+PlaceServiceFormSet = forms.formset_factory(
+    PlaceServiceForm, extra=0, max_num=len(voc.SERVICES), validate_max=True
+)
+
+
+def service_initial(snapshot: list[dict]) -> list[dict]:
+    offered = {s["service"]: s for s in snapshot}
+    return [
+        {
+            "service": t.key,
+            "offered": t.key in offered,
+            "stars": offered.get(t.key, {}).get("stars", 1),
+            "note": offered.get(t.key, {}).get("note", ""),
+        }
+        for t in voc.SERVICES
+    ]

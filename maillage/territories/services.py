@@ -1,0 +1,127 @@
+"""Writes to territories: creating a territory and loading its official areas."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from maillage.territories.models import Area, Membership, Territory
+
+
+class AreaFileError(ValueError):
+    """A row of an areas file is wrong; the message names the file, row and field."""
+
+
+@transaction.atomic
+def territory_load_communes(
+    *,
+    territory: Territory,
+    communes_csv: Path,
+    centroids_csv: Path,
+    contours_geojson: Path | None = None,
+    source: str = "",
+) -> int:
+    """Create or update the communes of `territory` from INSEE-coded files.
+
+    `communes_csv` has columns code_insee, nom, population_municipale, codes_postaux (space
+    separated); `centroids_csv` has code_insee, latitude, longitude. All rows are checked before
+    anything is written; the whole load is one transaction.
+    """
+    centroids = {}
+    with open(centroids_csv, encoding="utf-8") as f:
+        for row_number, row in enumerate(csv.DictReader(f), start=2):
+            try:
+                centroids[row["code_insee"]] = (float(row["latitude"]), float(row["longitude"]))
+            except (KeyError, ValueError) as error:
+                raise AreaFileError(
+                    f"{centroids_csv.name}, row {row_number}: latitude/longitude "
+                    f"must be numbers ({error})"
+                ) from None
+    contours = {}
+    if contours_geojson is not None:
+        for feature in json.loads(contours_geojson.read_text(encoding="utf-8"))["features"]:
+            contours[feature["properties"]["code"]] = feature["geometry"]
+    areas = []
+    with open(communes_csv, encoding="utf-8") as f:
+        for row_number, row in enumerate(csv.DictReader(f), start=2):
+            code = (row.get("code_insee") or "").strip()
+            if code not in centroids:
+                raise AreaFileError(
+                    f"{communes_csv.name}, row {row_number}, field code_insee: "
+                    f"no centroid for commune {code!r}"
+                )
+            try:
+                population = int(row["population_municipale"])
+            except (KeyError, ValueError):
+                raise AreaFileError(
+                    f"{communes_csv.name}, row {row_number}, field "
+                    f"population_municipale: not a whole number"
+                ) from None
+            lat, lon = centroids[code]
+            areas.append(
+                Area(
+                    territory=territory,
+                    kind=Area.Kind.COMMUNE,
+                    code=code,
+                    name=row["nom"].strip(),
+                    population=population,
+                    postal_codes=row.get("codes_postaux", "").split(),
+                    latitude=lat,
+                    longitude=lon,
+                    contour=contours.get(code),
+                    source=source,
+                )
+            )
+    for area in areas:
+        try:
+            area.full_clean(exclude=["territory"], validate_unique=False)
+        except ValidationError as error:
+            raise AreaFileError(
+                f"{communes_csv.name}, commune {area.code}: {error.message_dict}"
+            ) from None
+    existing = {a.code: a for a in Area.objects.filter(territory=territory)}
+    for area in areas:
+        if area.code in existing:
+            area.pk = existing[area.code].pk
+            area.save()
+        else:
+            area.save()
+    territory_update_bbox(territory=territory)
+    return len(areas)
+
+
+def territory_update_bbox(*, territory: Territory) -> None:
+    lats, lons = [], []
+    for area in Area.objects.filter(territory=territory):
+        lats.append(area.latitude)
+        lons.append(area.longitude)
+        for ring in _rings(area.contour):
+            for lon, lat in ring:
+                lats.append(lat)
+                lons.append(lon)
+    if lats:
+        territory.bbox_south, territory.bbox_north = min(lats), max(lats)
+        territory.bbox_west, territory.bbox_east = min(lons), max(lons)
+        territory.save(update_fields=["bbox_south", "bbox_north", "bbox_west", "bbox_east"])
+
+
+def _rings(geometry):
+    if not geometry:
+        return []
+    if geometry["type"] == "Polygon":
+        return geometry["coordinates"]
+    if geometry["type"] == "MultiPolygon":
+        return [ring for polygon in geometry["coordinates"] for ring in polygon]
+    return []
+
+
+@transaction.atomic
+def membership_grant(*, user, territory: Territory, role: str) -> Membership:
+    membership, _created = Membership.objects.get_or_create(
+        user=user, territory=territory, role=role
+    )
+    return membership

@@ -1,0 +1,6 @@
+from django.conf import settings
+
+
+def site(request):
+    simple = request.GET.get("simple") == "1"
+    return {"simple_mode": simple, "map_tiles_url": settings.MAP_TILES_URL}

@@ -1,0 +1,190 @@
+"""The permission matrix: who reaches which page and which write."""
+
+import pytest
+from django.urls import reverse
+
+from maillage.directory.models import Place
+from tests import factories
+from tests.factories import Role
+
+
+@pytest.fixture
+def world(territory, bordeaux):
+    own = factories.organisation(territory, name="Own")
+    other = factories.organisation(territory, name="Other")
+    other_territory = factories.territory(slug="elsewhere", name="Elsewhere")
+    return {
+        "own_place": factories.place(own, bordeaux, name="Own place"),
+        "other_place": factories.place(other, bordeaux, name="Other place"),
+        "draft": factories.place(own, bordeaux, name="Draft", status=Place.Status.DRAFT),
+        "own": own,
+        "other": other,
+        "users": {
+            "anonymous": None,
+            "coordinator": factories.user(territory=territory, role=Role.COORDINATOR),
+            "structure": factories.user(
+                territory=territory, role=Role.STRUCTURE, organisations=[own]
+            ),
+            "prescriber": factories.user(territory=territory, role=Role.PRESCRIBER),
+            "partner": factories.user(territory=territory, role=Role.PARTNER),
+            "coordinator_elsewhere": factories.user(
+                territory=other_territory, role=Role.COORDINATOR
+            ),
+            "no_role": factories.user(),
+        },
+    }
+
+
+def _client(client, user):
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+# (who, which place, expected status of GET edit page)
+EDIT_MATRIX = [
+    ("anonymous", "own_place", 302),  # to the sign-in page
+    ("coordinator", "own_place", 200),
+    ("coordinator", "other_place", 200),
+    ("structure", "own_place", 200),
+    ("structure", "other_place", 403),
+    ("prescriber", "own_place", 403),
+    ("partner", "own_place", 403),
+    ("coordinator_elsewhere", "own_place", 403),
+    ("no_role", "own_place", 403),
+]
+
+
+@pytest.mark.parametrize(("who", "which", "expected"), EDIT_MATRIX)
+def test_edit_page_matrix(client, world, who, which, expected):
+    place = world[which]
+    url = reverse(
+        "directory:place_edit", kwargs={"territory": place.territory.slug, "pk": place.pk}
+    )
+    response = _client(client, world["users"][who]).get(url)
+    assert response.status_code == expected
+    if expected == 302:
+        assert response["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.parametrize(
+    ("who", "expected"),
+    [
+        ("anonymous", 302),
+        ("coordinator", 302),
+        ("structure", 403),
+        ("prescriber", 403),
+        ("partner", 403),
+        ("coordinator_elsewhere", 403),
+    ],
+)
+def test_publish_matrix(client, world, who, expected):
+    place = world["draft"]
+    url = reverse(
+        "directory:place_status", kwargs={"territory": place.territory.slug, "pk": place.pk}
+    )
+    response = _client(client, world["users"][who]).post(url, {"status": "published"})
+    assert response.status_code == expected
+    place.refresh_from_db()
+    published = who == "coordinator"
+    assert (place.status == Place.Status.PUBLISHED) is published
+    if expected == 302 and not published:
+        assert response["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.parametrize(
+    ("who", "expected"),
+    [
+        ("anonymous", 302),
+        ("coordinator", 302),
+        ("structure", 302),
+        ("prescriber", 403),
+        ("partner", 403),
+    ],
+)
+def test_confirm_matrix(client, world, who, expected):
+    place = world["own_place"]
+    url = reverse(
+        "directory:place_confirm", kwargs={"territory": place.territory.slug, "pk": place.pk}
+    )
+    _client(client, world["users"][who]).post(url)
+    place.refresh_from_db()
+    assert (place.confirmed_at is not None) is (who in {"coordinator", "structure"})
+
+
+@pytest.mark.parametrize(
+    ("who", "expected"),
+    [
+        ("anonymous", 404),
+        ("coordinator", 200),
+        ("structure", 200),
+        ("partner", 200),
+        ("coordinator_elsewhere", 404),
+    ],
+)
+def test_drafts_are_visible_to_members_only(client, world, who, expected):
+    place = world["draft"]
+    url = reverse("directory:place", kwargs={"territory": place.territory.slug, "pk": place.pk})
+    assert _client(client, world["users"][who]).get(url).status_code == expected
+
+
+def test_structure_cannot_create_a_place_for_another_organisation(client, world):
+    client.force_login(world["users"]["structure"])
+    url = reverse(
+        "directory:place_new",
+        kwargs={"territory": "test-metropole", "organisation_id": world["other"].pk},
+    )
+    assert client.get(url).status_code == 403
+    assert client.post(url, {"name": "Intrus"}).status_code == 403
+    assert not Place.objects.filter(name="Intrus").exists()
+
+
+def test_structure_post_to_another_organisation_place_writes_nothing(client, world):
+    place = world["other_place"]
+    client.force_login(world["users"]["structure"])
+    url = reverse(
+        "directory:place_edit", kwargs={"territory": place.territory.slug, "pk": place.pk}
+    )
+    assert client.post(url, {"name": "Hacked", "version": place.version}).status_code == 403
+    place.refresh_from_db()
+    assert place.name == "Other place"
+
+
+@pytest.mark.parametrize(
+    ("who", "expected"),
+    [
+        ("anonymous", 302),
+        ("coordinator", 200),
+        ("structure", 200),
+        ("partner", 200),
+        ("no_role", 403),
+    ],
+)
+def test_manage_page_matrix(client, world, who, expected):
+    url = reverse("directory:manage", kwargs={"territory": "test-metropole"})
+    assert _client(client, world["users"][who]).get(url).status_code == expected
+
+
+def test_partner_sees_no_edit_link(client, world):
+    place = world["own_place"]
+    client.force_login(world["users"]["partner"])
+    url = reverse("directory:place", kwargs={"territory": place.territory.slug, "pk": place.pk})
+    page = client.get(url).content.decode()
+    edit = reverse(
+        "directory:place_edit", kwargs={"territory": place.territory.slug, "pk": place.pk}
+    )
+    assert edit not in page
+
+
+@pytest.mark.parametrize("who", ["structure", "partner", "anonymous"])
+def test_only_coordinators_revert(client, world, who):
+    place = world["own_place"]
+    record = place.history.earliest("history_date")
+    url = reverse(
+        "directory:place_revert",
+        kwargs={"territory": place.territory.slug, "pk": place.pk, "history_id": record.history_id},
+    )
+    response = _client(client, world["users"][who]).post(url)
+    assert response.status_code in {302, 403}
+    if who != "anonymous":
+        assert response.status_code == 403

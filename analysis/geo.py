@@ -32,8 +32,8 @@ __all__ = [
     "EARTH_RADIUS_KM",
     "chord_from_km",
     "haversine_km",
-    "km_from_chord",
     "iter_pair_chunks",
+    "km_from_chord",
     "nearest",
     "pairs_within",
     "spatial_order",
@@ -333,7 +333,9 @@ def nearest(
         return np.full((n, k), np.inf), np.full((n, k), -1, dtype=np.intp)
     bound = np.inf if max_km is None else float(chord_from_km(max_km)) * (1.0 + 1e-12)
     tree = cKDTree(points_xyz)
-    chord, index = tree.query(query_xyz, k=[*range(1, k + 1)], distance_upper_bound=bound, workers=workers)
+    chord, index = tree.query(
+        query_xyz, k=[*range(1, k + 1)], distance_upper_bound=bound, workers=workers
+    )
     found = np.isfinite(chord)
     distance = np.where(found, km_from_chord(np.where(found, chord, 0.0)), np.inf)
     if max_km is not None:

@@ -1,7 +1,13 @@
 """Shared fixtures. Imports of Django code stay inside fixtures so that `tests/analysis` runs in
 an environment without Django."""
 
+import importlib.util
+
 import pytest
+
+# Peer comparisons run in their own environments (scripts/test-peers-*.sh), which have no
+# Django; the application's environment does not collect them.
+collect_ignore = ["peers"] if importlib.util.find_spec("django") else []
 
 
 @pytest.fixture

@@ -20,6 +20,7 @@ MAX_PAGE_SIZE = 100
 class ServiceOut(Schema):
     service: str
     label: str
+    standard: str
     category: str
     stars: int
     note: str
@@ -119,6 +120,9 @@ def _place_out(request, place: Place, distance_km: float | None = None) -> dict:
             {
                 "service": s.service,
                 "label": str(voc.label(voc.SERVICES, s.service)),
+                "standard": voc.SERVICE_BY_KEY[s.service].standard
+                if s.service in voc.SERVICE_BY_KEY
+                else "",
                 "category": s.category,
                 "stars": s.stars,
                 "note": s.note,

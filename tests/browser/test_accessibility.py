@@ -1,0 +1,94 @@
+"""axe-core (WCAG 2.1 A and AA rules) on the pages people use, in French and English, on a
+desktop and a phone screen; plus the checks axe cannot do: a title, a skip link that works,
+no horizontal scrolling on a phone."""
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from maillage.directory.demo import DEMO_PASSWORD
+from maillage.directory.models import Place
+
+pytestmark = pytest.mark.browser
+
+WCAG_21_AA = {
+    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
+    "resultTypes": ["violations"],
+}
+PHONE = {"width": 375, "height": 740}
+DESKTOP = {"width": 1280, "height": 900}
+
+
+def _check(page, url: str) -> None:
+    response = page.goto(url)
+    assert response.status == 200, url
+    page.wait_for_load_state("networkidle")
+    assert page.title().strip(), f"{url} has no title"
+    results = Axe().run(page, options=WCAG_21_AA)
+    assert results.violations_count == 0, f"{url}\n{results.generate_report()}"
+    skip = page.locator("a.skip-link")
+    if skip.count():
+        assert skip.get_attribute("href") == "#content"
+        assert page.locator("#content").count() == 1
+    width = page.evaluate("document.documentElement.scrollWidth")
+    viewport = page.evaluate("window.innerWidth")
+    assert width <= viewport, f"{url} scrolls sideways ({width}px > {viewport}px)"
+
+
+def _public_urls(demo):
+    place = Place.objects.get(name="France Services Pessac")
+    slug = demo.slug
+    return [
+        f"/{slug}/",
+        f"/{slug}/?simple=1",
+        f"/{slug}/places/?where=Pessac&service=AideAuxDemarchesAdministratives",
+        f"/{slug}/places/?category=procedures&simple=1",
+        f"/{slug}/places/?where=Atlantis",  # an error message
+        f"/{slug}/places/{place.pk}/",
+        f"/{slug}/places/{place.pk}/print/",
+        "/login/",
+        f"/en/{slug}/",
+        f"/en/{slug}/places/?where=Talence",
+        f"/en/{slug}/places/{place.pk}/",
+    ]
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_public_pages_have_no_wcag_violations(live_server, page, demo, viewport):
+    page.set_viewport_size(viewport)
+    for url in _public_urls(demo):
+        _check(page, live_server.url + url)
+
+
+def _sign_in(page, live_server, username):
+    page.goto(live_server.url + "/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", DEMO_PASSWORD)
+    page.click("button[type=submit]:has-text('Se connecter'), form.stack button[type=submit]")
+    page.wait_for_load_state("networkidle")
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_structure_and_coordinator_pages_have_no_wcag_violations(live_server, page, demo, viewport):
+    page.set_viewport_size(viewport)
+    place = Place.objects.get(name="Pimms Médiation Bordeaux")
+    slug = demo.slug
+    _sign_in(page, live_server, "structure")
+    for url in (f"/{slug}/manage/", f"/{slug}/manage/places/{place.pk}/edit/"):
+        _check(page, live_server.url + url)
+    page.context.clear_cookies()
+    _sign_in(page, live_server, "coordination")
+    for url in (f"/{slug}/manage/", f"/{slug}/manage/places/{place.pk}/history/"):
+        _check(page, live_server.url + url)
+
+
+def test_edit_form_with_errors_has_no_wcag_violations(live_server, page, demo):
+    place = Place.objects.get(name="Pimms Médiation Bordeaux")
+    _sign_in(page, live_server, "structure")
+    page.goto(f"{live_server.url}/{demo.slug}/manage/places/{place.pk}/edit/")
+    page.fill("#id_opening_hours", "lundi 9h-12h")
+    page.fill("#id_name", "")
+    page.click("form.stack > button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    assert page.locator(".error-summary").count() == 1
+    results = Axe().run(page, options=WCAG_21_AA)
+    assert results.violations_count == 0, results.generate_report()

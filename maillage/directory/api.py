@@ -88,6 +88,7 @@ class SearchParams(Schema):
     step_free: bool = False
     free: bool = False
     open_now: bool = False
+    at: str = ""
     page: int = 1
     page_size: int = 20
 
@@ -152,7 +153,11 @@ def place_list(request, slug: str, params: Query[SearchParams]):
             422, "; ".join(f"{field}: {' '.join(errors)}" for field, errors in form.errors.items())
         )
     result = selectors.place_search(
-        territory=territory, criteria=form.criteria(), page=params.page, page_size=params.page_size
+        territory=territory,
+        criteria=form.criteria(),
+        page=params.page,
+        page_size=params.page_size,
+        now=form.cleaned_data.get("at"),
     )
     return {
         "count": result.total,

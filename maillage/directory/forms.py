@@ -42,6 +42,8 @@ class PlaceSearchForm(forms.Form):
     step_free = forms.BooleanField(label=_("Step-free access"), required=False)
     free = forms.BooleanField(label=_("Free of charge"), required=False)
     open_now = forms.BooleanField(label=_("Open now"), required=False)
+    # "Open at" another moment than now (API and shareable links; local time of the territory).
+    at = forms.DateTimeField(required=False, widget=forms.HiddenInput)
     page = forms.IntegerField(
         required=False, min_value=1, max_value=10_000, widget=forms.HiddenInput
     )

@@ -226,28 +226,3 @@ class PlaceService(models.Model):
 
     def __str__(self) -> str:
         return f"{self.place} · {self.service}"
-
-
-class OpeningSlot(models.Model):
-    """A weekly opening interval derived from `Place.opening_hours` for fast "open now" queries.
-
-    Minutes are counted from Monday 00:00 in the territory's local time (0 … 10080). The exact
-    rule (public holidays, seasons) is checked again on the matching places with the parser.
-    """
-
-    place = models.ForeignKey(Place, on_delete=models.CASCADE, related_name="opening_slots")
-    start_minute = models.PositiveIntegerField()
-    end_minute = models.PositiveIntegerField()
-
-    class Meta:
-        indexes = [
-            models.Index(fields=["start_minute", "end_minute", "place"], name="opening_slot_idx")
-        ]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(start_minute__lt=models.F("end_minute")), name="opening_slot_ordered"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.place_id}: {self.start_minute}-{self.end_minute}"

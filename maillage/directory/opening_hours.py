@@ -14,14 +14,12 @@ import opening_hours as oh
 from django.utils import formats
 from django.utils.translation import gettext as _
 
-MINUTES_PER_WEEK = 7 * 24 * 60
-
 
 class OpeningHoursError(ValueError):
     """The text is not valid `opening_hours` syntax; the message says where."""
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=65536)
 def parse(text: str, country: str | None = "FR") -> oh.OpeningHours:
     """Parse `text` (cached: many places share the same hours).
 
@@ -52,54 +50,6 @@ def validate(text: str) -> str | None:
             "Write them like: Mo-Fr 09:00-12:00,14:00-17:00; Sa 10:00-12:00"
         )
     return None
-
-
-def _week_start(day: dt.date) -> dt.datetime:
-    monday = day - dt.timedelta(days=day.weekday())
-    return dt.datetime.combine(monday, dt.time())
-
-
-SLOT_HORIZON_WEEKS = 13
-
-
-@lru_cache(maxsize=4096)
-def weekly_slots(text: str, *, reference: dt.date) -> tuple[tuple[int, int], ...]:
-    """Minutes of the week (from Monday 00:00) when the place may be open.
-
-    The union, over the 13 weeks from the week of `reference`, of the open intervals, folded
-    onto one week and merged. Public holidays are ignored here (no calendar is loaded): this is
-    a superset used as a database index for "open now", and every match is checked exactly by
-    `is_open` with the territory's holidays. `manage.py refresh_opening_slots` rebuilds it
-    weekly so that seasonal rules stay covered.
-    """
-    if not text.strip():
-        return ()
-    rules = parse(text.strip(), None)
-    start = _week_start(reference)
-    end = start + dt.timedelta(weeks=SLOT_HORIZON_WEEKS)
-    folded = []
-    for begin, finish, state, _comment in rules.intervals(start, end):
-        if state != oh.State.OPEN:
-            continue
-        a = int((begin - start).total_seconds() // 60)
-        b = int((min(finish, end) - start).total_seconds() // 60)
-        while a < b:  # split at week boundaries, then fold onto one week
-            week_end = (a // MINUTES_PER_WEEK + 1) * MINUTES_PER_WEEK
-            piece_end = min(b, week_end)
-            folded.append((a % MINUTES_PER_WEEK, piece_end - (week_end - MINUTES_PER_WEEK)))
-            a = piece_end
-    folded.sort()
-    merged: list[list[int]] = []
-    for a, b in folded:
-        if merged and a <= merged[-1][1]:
-            merged[-1][1] = max(merged[-1][1], b)
-        else:
-            merged.append([a, b])
-    return tuple((a, b) for a, b in merged)
-
-
-def minute_of_week(moment: dt.datetime) -> int:
-    return moment.weekday() * 24 * 60 + moment.hour * 60 + moment.minute
 
 
 def is_open(text: str, moment: dt.datetime, *, country: str = "FR") -> bool:

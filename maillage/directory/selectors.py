@@ -6,12 +6,12 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 import numpy as np
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from analysis.geo import haversine_km
-from maillage.directory import opening_hours
-from maillage.directory.models import OpeningSlot, Place, PlaceService
+from maillage.directory import search_index
+from maillage.directory.models import Place, PlaceService
 from maillage.directory.text import words
 from maillage.territories.models import Area, Territory
 
@@ -58,39 +58,15 @@ class SearchResult:
         return max(1, -(-self.total // self.page_size))
 
 
-def _filtered(territory: Territory, c: SearchCriteria, now: dt.datetime) -> QuerySet[Place]:
+def _word_matches(territory: Territory, q: str) -> np.ndarray | None:
+    """Primary keys of published places whose folded text contains every word of `q`."""
+    query_words = words(q)
+    if not query_words:
+        return None
     qs = Place.objects.filter(territory=territory, status=Place.Status.PUBLISHED)
-    for word in words(c.q):
+    for word in query_words:
         qs = qs.filter(search_text__contains=word)
-    for service in c.services:
-        qs = qs.filter(Exists(PlaceService.objects.filter(place=OuterRef("pk"), service=service)))
-    if c.category:
-        qs = qs.filter(
-            Exists(PlaceService.objects.filter(place=OuterRef("pk"), category=c.category))
-        )
-    if c.step_free:
-        qs = qs.filter(step_free_access=Place.StepFree.YES)
-    if c.open_now:
-        minute = opening_hours.minute_of_week(now)
-        qs = qs.filter(
-            Exists(
-                OpeningSlot.objects.filter(
-                    place=OuterRef("pk"), start_minute__lte=minute, end_minute__gt=minute
-                )
-            )
-        )
-    if c.commune is not None:
-        qs = qs.filter(area=c.commune)
-    return qs
-
-
-def _keep(place_lists: dict, c: SearchCriteria) -> bool:
-    # List fields are JSON; containment is filtered here so SQLite and PostgreSQL agree.
-    if c.public and c.public not in place_lists["publics"]:
-        return False
-    if c.language and c.language not in place_lists["languages"]:
-        return False
-    return not (c.free_of_charge and "Gratuit" not in place_lists["fees"])
+    return np.fromiter(qs.values_list("pk", flat=True), dtype=np.int64)
 
 
 def place_search(
@@ -103,11 +79,33 @@ def place_search(
 ) -> SearchResult:
     """Published places matching `criteria`, nearest first when there is a point of origin.
 
-    Filters run in the database; distances are computed for the matching rows with numpy
-    (great-circle, km) so the same code serves SQLite and PostgreSQL.
+    Filters are boolean masks over the territory's in-memory index (`search_index`); word
+    search runs in the database on folded text; distances are great-circle, in km.
     """
-    now_local = timezone.localtime(now or timezone.now()).replace(tzinfo=None)
     c = criteria
+    index = search_index.index_for(territory)
+    keep = np.ones(len(index), dtype=bool)
+    for service in c.services:
+        keep &= (index.services & search_index.bit("services", service)) != 0
+    if c.category:
+        keep &= (index.categories & search_index.bit("categories", c.category)) != 0
+    if c.public:
+        keep &= (index.publics & search_index.bit("publics", c.public)) != 0
+    if c.language:
+        keep &= (index.languages & search_index.bit("languages", c.language)) != 0
+    if c.free_of_charge:
+        keep &= (index.fees & search_index.bit("fees", "Gratuit")) != 0
+    if c.step_free:
+        keep &= index.step_free
+    if c.commune is not None:
+        keep &= index.area_id == c.commune.pk
+    matches = _word_matches(territory, c.q)
+    if matches is not None:
+        keep &= np.isin(index.ids, matches)
+    if c.open_now:
+        moment = timezone.localtime(now or timezone.now()).replace(tzinfo=None)
+        keep &= index.open_mask(moment, country=territory.country, among=keep)
+
     origin = None
     origin_label = ""
     if c.latitude is not None and c.longitude is not None:
@@ -115,41 +113,27 @@ def place_search(
     elif c.area is not None:
         origin = (c.area.latitude, c.area.longitude)
         origin_label = c.area.name
-    qs = _filtered(territory, c, now_local)
-    rows = list(
-        qs.values_list(
-            "pk", "latitude", "longitude", "name", "opening_hours", "publics", "languages", "fees"
-        )
-    )
-    if c.public or c.language or c.free_of_charge:
-        rows = [r for r in rows if _keep({"publics": r[5], "languages": r[6], "fees": r[7]}, c)]
-    if c.open_now:
-        rows = [
-            r for r in rows if opening_hours.is_open(r[4], now_local, country=territory.country)
-        ]
-    ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+    rows = np.flatnonzero(keep)
     distances = None
-    if origin is not None and rows:
-        lat = np.fromiter((r[1] for r in rows), dtype=float, count=len(rows))
-        lon = np.fromiter((r[2] for r in rows), dtype=float, count=len(rows))
-        distances = haversine_km(lat1=origin[0], lon1=origin[1], lat2=lat, lon2=lon)
-        if c.radius_km is not None:
-            keep = distances <= c.radius_km
-            ids, distances = ids[keep], distances[keep]
-        order = np.lexsort((ids, distances))
-    else:
-        names = [r[3].casefold() for r in rows]
-        order = np.array(
-            sorted(range(len(rows)), key=lambda i: (names[i], rows[i][0])), dtype=np.int64
+    if origin is not None:
+        distances = haversine_km(
+            lat1=origin[0], lon1=origin[1], lat2=index.latitude[rows], lon2=index.longitude[rows]
         )
-    total = len(order)
+        if c.radius_km is not None:
+            within = distances <= c.radius_km
+            rows, distances = rows[within], distances[within]
+        order = np.lexsort((index.ids[rows], distances))
+    else:
+        order = np.argsort(index.name_order[rows], kind="stable")
+    total = len(rows)
     page = max(1, page)
     chosen = order[(page - 1) * page_size : page * page_size]
-    page_ids = [int(ids[i]) for i in chosen]
+    page_ids = [int(index.ids[rows[i]]) for i in chosen]
     places = place_detail_queryset().in_bulk(page_ids)
     hits = [
         SearchHit(places[pid], None if distances is None else float(distances[i]))
         for pid, i in zip(page_ids, chosen, strict=True)
+        if pid in places  # deleted since the index was built: skipped
     ]
     return SearchResult(
         hits=hits,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import datetime as dt
+import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -14,8 +14,9 @@ from django.utils.translation import gettext as _
 
 from maillage.directory import opening_hours, permissions
 from maillage.directory import vocabularies as voc
-from maillage.directory.models import OpeningSlot, Organisation, Place, PlaceService
+from maillage.directory.models import Organisation, Place, PlaceService
 from maillage.directory.text import fold
+from maillage.territories.models import Territory
 
 # Fields a person edits through the place form; everything else is the services' business.
 EDITABLE_FIELDS = (
@@ -185,16 +186,6 @@ def place_location_warnings(place: Place) -> list[str]:
     ]
 
 
-def _rebuild_slots(place: Place, *, reference: dt.date | None = None) -> None:
-    OpeningSlot.objects.filter(place=place).delete()
-    if place.opening_hours:
-        ref = reference or timezone.localdate()
-        OpeningSlot.objects.bulk_create(
-            OpeningSlot(place=place, start_minute=a, end_minute=b)
-            for a, b in opening_hours.weekly_slots(place.opening_hours, reference=ref)
-        )
-
-
 def _write_services(place: Place, offers: list[ServiceOffer]) -> None:
     for offer in offers:
         if offer.service not in voc.SERVICE_BY_KEY:
@@ -220,11 +211,17 @@ def _write_services(place: Place, offers: list[ServiceOffer]) -> None:
     place.services_snapshot = _snapshot_services(offers)
 
 
+def directory_changed(territory_id: int) -> None:
+    """Mark the territory's directory as changed (search indexes rebuild on next use)."""
+    Territory.objects.filter(pk=territory_id).update(directory_version=uuid.uuid4().hex)
+
+
 def _save(place: Place, *, by, reason: str) -> None:
     place._history_user = by
     place._change_reason = reason
     place.search_text = _search_text(place)
     place.save()
+    directory_changed(place.territory_id)
 
 
 @transaction.atomic
@@ -259,7 +256,6 @@ def place_create(
     place.services_snapshot = _snapshot_services(services)
     _save(place, by=by, reason=_("Created"))
     _write_services(place, services)
-    _rebuild_slots(place)
     return place, warnings
 
 
@@ -325,7 +321,6 @@ def place_update(
         _write_services(place, services)
     place.version += 1
     _save(place, by=by, reason=_("Edited"))
-    _rebuild_slots(place)
     return place, warnings
 
 
@@ -378,7 +373,6 @@ def place_revert(*, place: Place, history_id: int, by) -> Place:
     place.version += 1
     _validate(place)
     _save(place, by=by, reason=_("Reverted to version %(version)s") % {"version": record.version})
-    _rebuild_slots(place)
     return place
 
 
@@ -418,12 +412,3 @@ def organisation_create(
     organisation._history_user = by
     organisation.save()
     return organisation
-
-
-def slots_refresh(*, places: Iterable[Place], reference: dt.date | None = None) -> int:
-    """Rebuild the weekly opening index (run weekly, and after a change of time zone rules)."""
-    count = 0
-    for place in places:
-        _rebuild_slots(place, reference=reference)
-        count += 1
-    return count

@@ -53,7 +53,10 @@ def place_search(request, territory):
     result = None
     if form.is_bound and form.is_valid():
         result = selectors.place_search(
-            territory=territory, criteria=form.criteria(), page=form.cleaned_data.get("page") or 1
+            territory=territory,
+            criteria=form.criteria(),
+            page=form.cleaned_data.get("page") or 1,
+            now=form.cleaned_data.get("at"),
         )
     elif not form.is_bound:
         form = PlaceSearchForm({}, territory=territory)

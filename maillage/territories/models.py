@@ -33,6 +33,9 @@ class Territory(models.Model):
     bbox_west = models.FloatField(null=True, blank=True)
     bbox_north = models.FloatField(null=True, blank=True)
     bbox_east = models.FloatField(null=True, blank=True)
+    # A new random value at every change of the territory's directory (see
+    # directory.search_index): lets each worker know when its search index is out of date.
+    directory_version = models.CharField(max_length=32, default="", editable=False)
 
     class Meta:
         verbose_name = _("territory")

@@ -100,3 +100,15 @@ def test_openapi_describes_the_endpoints(client, db):
         p["name"] for p in paths["/api/v1/territories/{slug}/places"]["get"]["parameters"]
     }
     assert {"q", "where", "lat", "lon", "service", "category", "open_now", "page"} <= parameters
+
+
+def test_open_at_a_given_local_time(client, territory, bordeaux):
+    org = factories.organisation(territory)
+    factories.place(org, bordeaux, name="Le matin", opening_hours="Tu 09:00-12:00")
+    url = "/api/v1/territories/test-metropole/places"
+    tuesday = client.get(url, {"open_now": True, "at": "2026-11-24T10:30"}).json()
+    assert [r["name"] for r in tuesday["results"]] == ["Le matin"]
+    afternoon = client.get(url, {"open_now": True, "at": "2026-11-24T14:30"}).json()
+    assert afternoon["count"] == 0
+    bad = client.get(url, {"open_now": True, "at": "mardi matin"})
+    assert bad.status_code == 422 and "at" in bad.content.decode()

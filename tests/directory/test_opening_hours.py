@@ -13,18 +13,6 @@ def test_validate_points_at_the_error_and_gives_an_example():
     assert "Mo-Fr 09:00-12:00" in message
 
 
-def test_weekly_slots_fold_a_quarter_onto_one_week():
-    # Monday 23 Nov 2026: Mo 09-12 every week; Sa 10-12 only in December (seasonal).
-    slots = oh.weekly_slots("Mo 09:00-12:00; Dec Sa 10:00-12:00", reference=dt.date(2026, 11, 25))
-    saturday = 5 * 1440
-    assert slots == ((540, 720), (saturday + 600, saturday + 720))
-
-
-def test_weekly_slots_split_intervals_across_midnight_sunday():
-    slots = oh.weekly_slots("Su 22:00-24:00; Mo 00:00-02:00", reference=dt.date(2026, 11, 23))
-    assert slots == ((0, 120), (6 * 1440 + 1320, 7 * 1440))
-
-
 def test_public_holidays_follow_the_country():
     christmas = dt.datetime(2026, 12, 25, 10, 0)
     assert not oh.is_open("Mo-Fr 09:00-17:00; PH off", christmas, country="FR")

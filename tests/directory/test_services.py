@@ -3,7 +3,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import translation
 
 from maillage.directory import services
-from maillage.directory.models import OpeningSlot, Place, PlaceService
+from maillage.directory.models import Place, PlaceService
 from tests import factories
 from tests.factories import Role
 
@@ -13,7 +13,7 @@ def org(territory):
     return factories.organisation(territory, name="Médiathèque Jean-Jacques")
 
 
-def test_create_place_writes_services_slots_search_text_and_history(org, bordeaux):
+def test_create_place_writes_services_search_text_and_history(org, bordeaux):
     place = factories.place(
         org,
         bordeaux,
@@ -25,10 +25,6 @@ def test_create_place_writes_services_slots_search_text_and_history(org, bordeau
     assert list(
         PlaceService.objects.filter(place=place).values_list("service", "category", "stars")
     ) == [("AideAuxDemarchesAdministratives", "procedures", 3)]
-    # Five weekday slots of 09:00-12:00, in minutes from Monday 00:00.
-    assert sorted(
-        OpeningSlot.objects.filter(place=place).values_list("start_minute", "end_minute")
-    ) == [(d * 1440 + 540, d * 1440 + 720) for d in range(5)]
     assert " espace numerique saint michel " in place.search_text
     assert "mediatheque jean jacques" in place.search_text
     assert place.history.count() == 1

@@ -2,7 +2,11 @@
 
 from ninja import NinjaAPI
 
+from maillage.diagnostic.api import router as diagnostic_router
 from maillage.directory.api import router as directory_router
+from maillage.interop.api import router as interop_router
+from maillage.observatory.api import router as observatory_router
+from maillage.roadmap.api import router as roadmap_router
 from maillage.territories.api import router as territories_router
 
 api = NinjaAPI(
@@ -16,3 +20,7 @@ api = NinjaAPI(
 )
 api.add_router("/", territories_router)
 api.add_router("/", directory_router)
+api.add_router("/", interop_router)
+api.add_router("/", observatory_router)
+api.add_router("/", diagnostic_router)
+api.add_router("/", roadmap_router)

@@ -14,6 +14,10 @@ urlpatterns += i18n_patterns(
     path("login/", auth_views.LoginView.as_view(template_name="web/login.html"), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("maillage.web.urls")),
+    path("<slug:territory>/open-data/", include("maillage.interop.urls")),
+    path("<slug:territory>/observatory/", include("maillage.observatory.urls")),
+    path("<slug:territory>/diagnostic/", include("maillage.diagnostic.urls")),
+    path("<slug:territory>/roadmap/", include("maillage.roadmap.urls")),
     path("<slug:territory>/", include("maillage.directory.urls")),
     prefix_default_language=False,
 )

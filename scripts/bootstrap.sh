@@ -9,7 +9,7 @@ if [ ! -x .venv/bin/python ]; then
   "$python" -m venv .venv
 fi
 stamp=".venv/.installed-$profile"
-hash="$(cat requirements/analysis.txt requirements/base.txt requirements/dev.txt | sha256sum | cut -d" " -f1)"
+hash="$(find requirements -name '*.txt' ! -name 'peers-*' | sort | xargs cat | sha256sum | cut -d" " -f1)"
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$hash" ]; then
   .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
   .venv/bin/python -m pip install --quiet --disable-pip-version-check -r "requirements/$profile.txt"

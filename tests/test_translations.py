@@ -13,10 +13,13 @@ from django.conf import settings
 
 ROOT = Path(settings.BASE_DIR)
 LANGUAGES = ("fr", "en")
+# The project catalog and each app's own (see LOCALE_PATHS).
+CATALOGS = [Path(p).relative_to(ROOT) for p in settings.LOCALE_PATHS]
+PO_FILES = [(c, lang) for c in CATALOGS for lang in LANGUAGES]
 
 
-def _po(language: str) -> Path:
-    return ROOT / "locale" / language / "LC_MESSAGES" / "django.po"
+def _po(language: str, catalog: Path = Path("locale")) -> Path:
+    return ROOT / catalog / language / "LC_MESSAGES" / "django.po"
 
 
 def _msgids(po: Path) -> set[str]:
@@ -29,9 +32,9 @@ def _msgids(po: Path) -> set[str]:
     return set(re.findall(r'^msgid "(.+)"$', out, flags=re.MULTILINE))
 
 
-@pytest.mark.parametrize("language", LANGUAGES)
-def test_catalog_has_no_untranslated_or_fuzzy_entry(language):
-    po = str(_po(language))
+@pytest.mark.parametrize(("catalog", "language"), PO_FILES, ids=str)
+def test_catalog_has_no_untranslated_or_fuzzy_entry(catalog, language):
+    po = str(_po(language, catalog))
     untranslated = subprocess.run(
         ["msgattrib", "--untranslated", "--no-obsolete", po],
         check=True,
@@ -49,11 +52,11 @@ def test_catalog_has_no_untranslated_or_fuzzy_entry(language):
     subprocess.run(["msgfmt", "--check", "-o", "/dev/null", po], check=True)
 
 
-@pytest.mark.parametrize("language", LANGUAGES)
-def test_compiled_catalog_is_up_to_date(language, tmp_path):
+@pytest.mark.parametrize(("catalog", "language"), PO_FILES, ids=str)
+def test_compiled_catalog_is_up_to_date(catalog, language, tmp_path):
     fresh = tmp_path / "django.mo"
-    subprocess.run(["msgfmt", "-o", str(fresh), str(_po(language))], check=True)
-    committed = _po(language).with_suffix(".mo")
+    subprocess.run(["msgfmt", "-o", str(fresh), str(_po(language, catalog))], check=True)
+    committed = _po(language, catalog).with_suffix(".mo")
     with open(fresh, "rb") as a, open(committed, "rb") as b:
         assert gettext.GNUTranslations(a)._catalog == gettext.GNUTranslations(b)._catalog, (
             "Run: python manage.py compilemessages --ignore='.venv*'"
@@ -89,9 +92,13 @@ def test_catalogs_contain_every_string_of_the_code(tmp_path):
         }
         | _python_env(),
     )
-    extracted = _msgids(copy / "locale" / "fr" / "LC_MESSAGES" / "django.po")
-    obsolete_or_missing = extracted - _msgids(_po("fr"))
-    assert not obsolete_or_missing, f"Run makemessages and translate: {sorted(obsolete_or_missing)}"
+    missing = {}
+    for catalog in CATALOGS:
+        extracted = _msgids(copy / catalog / "fr" / "LC_MESSAGES" / "django.po")
+        lacking = extracted - _msgids(_po("fr", catalog))
+        if lacking:
+            missing[str(catalog)] = sorted(lacking)
+    assert not missing, f"Run scripts/translations.sh and translate: {missing}"
 
 
 def _python_env() -> dict:

@@ -25,6 +25,10 @@ INSTALLED_APPS = [
     "maillage.web",
     "maillage.territories",
     "maillage.directory",
+    "maillage.interop",
+    "maillage.observatory",
+    "maillage.diagnostic",
+    "maillage.roadmap",
 ]
 
 MIDDLEWARE = [
@@ -78,7 +82,13 @@ LOGOUT_REDIRECT_URL = "web:home"
 
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("French")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# Each app added after the directory keeps its own catalog (maillage/<app>/locale); the
+# project catalog holds the rest. More specific paths first: makemessages puts each string in
+# the first path whose folder contains its file.
+LOCALE_PATHS = [
+    *sorted(p.parent for p in (BASE_DIR / "maillage").glob("*/locale/fr")),
+    BASE_DIR / "locale",
+]
 TIME_ZONE = "Europe/Paris"
 USE_I18N = True
 USE_TZ = True

@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand
 
 from maillage.directory.demo import DEMO_PASSWORD, load_demo
 from maillage.directory.models import Organisation, Place
+from maillage.web.extensions import demo_loaders
 
 
 class Command(BaseCommand):
@@ -16,6 +17,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, with_users, **options):
         territory = load_demo(with_users=with_users)
+        for loader in demo_loaders():
+            loader.load(territory, with_users=with_users)
+            self.stdout.write(f"{loader.key}: demo loaded.")
         self.stdout.write(
             self.style.SUCCESS(
                 f"{territory.name}: {territory.areas.count()} communes, "

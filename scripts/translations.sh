@@ -2,18 +2,41 @@
 # Bring every catalog up to date with the code, fill the English ones (source strings are
 # English), and compile. French entries that are new or changed are left for a translator:
 # `make test` fails until they are translated (tests/test_translations.py).
+# Usage: scripts/translations.sh          every catalog
+#        scripts/translations.sh APP      only maillage/APP's own catalog
 set -euo pipefail
 cd "$(dirname "$0")/.."
-.venv/bin/python manage.py makemessages -l fr -l en --ignore='.venv*' --ignore='tests/*' \
-  --ignore='bench/*' --ignore='analysis/*' --ignore='scripts/*' --add-location=file
-for po in locale/en/LC_MESSAGES/django.po maillage/*/locale/en/LC_MESSAGES/django.po; do
-  [ -f "$po" ] || continue
-  msgattrib --clear-fuzzy --empty "$po" -o "$po"
-  msgen "$po" -o "$po"
-  sed -i 's/^"Language: \\n"/"Language: en\\n"/' "$po"
+root="$PWD"
+if [ -n "${1:-}" ]; then
+  [ -d "maillage/$1/locale" ] || { echo "maillage/$1 has no locale/ folder" >&2; exit 2; }
+  (cd "maillage/$1" && DJANGO_SETTINGS_MODULE=maillage.settings.dev PYTHONPATH="$root" \
+    "$root/.venv/bin/django-admin" makemessages -l fr -l en --add-location=file)
+  catalogs=("maillage/$1/locale")
+else
+  .venv/bin/python manage.py makemessages -l fr -l en --ignore='.venv*' --ignore='tests/*' \
+    --ignore='bench/*' --ignore='analysis/*' --ignore='scripts/*' --add-location=file
+  catalogs=(locale maillage/*/locale)
+fi
+tmp="$(mktemp)"
+trap 'rm -f "$tmp"' EXIT
+for catalog in "${catalogs[@]}"; do
+  # English is regenerated from the French catalog's msgids: every entry equals its source.
+  fr="$catalog/fr/LC_MESSAGES/django.po" en="$catalog/en/LC_MESSAGES/django.po"
+  [ -f "$fr" ] || continue
+  msgfilter --keep-header -i "$fr" -o "$tmp" sed -e d
+  msgen "$tmp" -o "$en"
+  msgattrib --clear-fuzzy --no-obsolete "$en" -o "$en"
+  sed -i 's/^"Language: fr\\n"/"Language: en\\n"/; s/^"Language-Team: French\\n"/"Language-Team: English\\n"/' "$en"
+  sed -i 's/^"Plural-Forms: .*"$/"Plural-Forms: nplurals=2; plural=(n != 1);\\n"/' "$en"
 done
-.venv/bin/python manage.py compilemessages --ignore='.venv*'
-for po in locale/fr/LC_MESSAGES/django.po maillage/*/locale/fr/LC_MESSAGES/django.po; do
+for catalog in "${catalogs[@]}"; do
+  for language in fr en; do
+    po="$catalog/$language/LC_MESSAGES/django.po"
+    [ -f "$po" ] && msgfmt --check -o "${po%.po}.mo" "$po"
+  done
+done
+for catalog in "${catalogs[@]}"; do
+  po="$catalog/fr/LC_MESSAGES/django.po"
   [ -f "$po" ] || continue
   todo="$(msgattrib --untranslated --no-obsolete "$po" | grep -c '^msgid ' || true)"
   fuzzy="$(msgattrib --only-fuzzy --no-obsolete "$po" | grep -c '^msgid ' || true)"

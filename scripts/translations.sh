@@ -3,11 +3,19 @@
 # English), and compile. French entries that are new or changed are left for a translator:
 # `make test` fails until they are translated (tests/test_translations.py).
 # Usage: scripts/translations.sh          every catalog
+#        scripts/translations.sh project  only the project catalog (locale/)
 #        scripts/translations.sh APP      only maillage/APP's own catalog
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root="$PWD"
-if [ -n "${1:-}" ]; then
+if [ "${1:-}" = project ]; then
+  ignores=()
+  for app_locale in maillage/*/locale; do ignores+=("--ignore=${app_locale%/locale}/*"); done
+  .venv/bin/python manage.py makemessages -l fr -l en --ignore='.venv*' --ignore='tests/*' \
+    --ignore='bench/*' --ignore='analysis/*' --ignore='scripts/*' "${ignores[@]}" \
+    --add-location=file
+  catalogs=(locale)
+elif [ -n "${1:-}" ]; then
   [ -d "maillage/$1/locale" ] || { echo "maillage/$1 has no locale/ folder" >&2; exit 2; }
   (cd "maillage/$1" && DJANGO_SETTINGS_MODULE=maillage.settings.dev PYTHONPATH="$root" \
     "$root/.venv/bin/django-admin" makemessages -l fr -l en --add-location=file)

@@ -163,3 +163,14 @@ def test_templates_show_no_text_outside_translation_tags(template):
         if set(re.findall(r"[A-Za-zÀ-ÿ]{2,}", text.split("=", 1)[-1])) - ALLOWED_WORDS
     ]
     assert not leftovers, f"Wrap in {{% translate %}}: {leftovers}"
+
+
+def test_no_gettext_call_inside_an_f_string():
+    """xgettext does not see `_("…")` inside an f-string: the text would never be translated."""
+    pattern = re.compile(r"""\bf(["']).*?\{[^}]*\b(?:_|gettext|gettext_lazy|pgettext)\(""")
+    offenders = []
+    for path in sorted((ROOT / "maillage").rglob("*.py")):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            if pattern.search(line):
+                offenders.append(f"{path.relative_to(ROOT)}:{number}")
+    assert not offenders, f"Move the translated text out of the f-string: {offenders}"

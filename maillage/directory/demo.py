@@ -144,7 +144,6 @@ def load_demo(*, with_users: bool = False) -> Territory:
                 "delivery_modes": ["on_site"],
                 "access_modes": ["SePresenter", "Telephoner"],
                 "languages": ["fr"],
-                "summary": row["note"][:280] if row["note"] else "",
                 "source_note": "Example data: position at the commune's centre; hours and "
                 "services invented for the demonstration.",
             },

@@ -46,7 +46,8 @@ def _labels(terms, keys) -> list[str]:
 
 def place_card(place: Place, *, distance_km: float | None = None) -> PlaceCard:
     lines = []
-    for s in sorted(place.services.all(), key=lambda s: (s.category, s.service)):
+    order = {t.key: i for i, t in enumerate(voc.SERVICES)}  # the vocabulary's order
+    for s in sorted(place.services.all(), key=lambda s: order.get(s.service, len(order))):
         term = voc.SERVICE_BY_KEY.get(s.service)
         category = voc.CATEGORY_BY_KEY.get(s.category)
         lines.append(

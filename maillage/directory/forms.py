@@ -184,8 +184,13 @@ class PlaceForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["area"].queryset = Area.objects.filter(territory=territory)
         self.fields["area"].empty_label = None
-        self.fields["latitude"].widget.attrs["step"] = "any"
-        self.fields["longitude"].widget.attrs["step"] = "any"
+        for name in ("latitude", "longitude"):
+            self.fields[name].widget.attrs["step"] = "any"
+            self.fields[name].required = False
+            self.fields[name].help_text = _(
+                "Leave empty if you do not know it: the place is then shown at the centre of "
+                "its commune, marked as approximate."
+            )
         for name in ("phone",):
             self.fields[name].widget.attrs["autocomplete"] = "tel"
         self.fields["email"].widget.attrs["autocomplete"] = "email"
@@ -193,6 +198,16 @@ class PlaceForm(forms.ModelForm):
         for name, field in self.fields.items():
             if field.help_text:
                 field.widget.attrs.setdefault("aria-describedby", f"id_{name}_helptext")
+
+    def clean(self):
+        data = super().clean()
+        area = data.get("area")
+        missing = data.get("latitude") is None or data.get("longitude") is None
+        if missing and area is not None:
+            # No geocoder is wired yet: the commune's centre, said to be approximate.
+            data["latitude"], data["longitude"] = area.latitude, area.longitude
+            data["location_precision"] = Place.Precision.COMMUNE
+        return data
 
     def clean_opening_hours(self):
         text = self.cleaned_data["opening_hours"].strip()

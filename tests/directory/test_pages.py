@@ -153,3 +153,30 @@ def test_history_page_shows_changes(client, territory, place):
         reverse("directory:place_history", kwargs={"territory": territory.slug, "pk": place.pk})
     )
     assert "05 56 99 99 99" in page.content.decode()
+
+
+def test_new_place_without_coordinates_goes_to_the_commune_centre(client, territory, bordeaux):
+    org = factories.organisation(territory, name="Nouvelle structure")
+    member = factories.user(territory=territory, role=Role.STRUCTURE, organisations=[org])
+    client.force_login(member)
+    url = reverse(
+        "directory:place_new", kwargs={"territory": territory.slug, "organisation_id": org.pk}
+    )
+    response = client.post(
+        url,
+        {
+            "name": "Permanence numérique",
+            "area": bordeaux.pk,
+            "version": 1,
+            "location_precision": "address",
+            "step_free_access": "unknown",
+            "opening_hours": "",
+            "services-TOTAL_FORMS": 0,
+            "services-INITIAL_FORMS": 0,
+        },
+    )
+    assert response.status_code == 302, response.context["form"].errors
+    place = Place.objects.get(name="Permanence numérique")
+    assert (place.latitude, place.longitude) == (bordeaux.latitude, bordeaux.longitude)
+    assert place.location_precision == Place.Precision.COMMUNE
+    assert place.status == Place.Status.DRAFT

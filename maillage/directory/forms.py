@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from maillage.directory import opening_hours
 from maillage.directory import vocabularies as voc
 from maillage.directory.geocoding import AreaGeocoder
-from maillage.directory.models import Place
+from maillage.directory.models import Organisation, Place
 from maillage.directory.selectors import SearchCriteria
 from maillage.territories.models import Area, Territory
 
@@ -254,3 +254,57 @@ def service_initial(snapshot: list[dict]) -> list[dict]:
         }
         for t in voc.SERVICES
     ]
+
+
+class OrganisationForm(forms.ModelForm):
+    labels = CheckboxList(
+        label=_("National programmes and labels"), required=False, choices=voc.PROGRAMME_CHOICES
+    )
+    local_programmes = forms.CharField(
+        label=_("Local programmes"),
+        required=False,
+        max_length=300,
+        help_text=_("Separated by commas, for example: ALADDIN"),
+    )
+
+    class Meta:
+        model = Organisation
+        fields = ["name", "kind", "siret", "website", "labels", "local_programmes"]
+        formfield_callback = _https_urls
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["local_programmes"] = ", ".join(self.instance.local_programmes)
+
+    def clean_local_programmes(self):
+        text = self.cleaned_data["local_programmes"]
+        return [item.strip() for item in text.split(",") if item.strip()]
+
+
+class MemberForm(forms.Form):
+    username = forms.CharField(
+        label=_("User name or e-mail of the person"),
+        max_length=150,
+        help_text=_("The person must already have an account."),
+    )
+
+    def clean_username(self):
+        from django.contrib.auth import get_user_model
+
+        text = self.cleaned_data["username"].strip()
+        User = get_user_model()
+        user = (
+            User.objects.filter(username=text).first()
+            or User.objects.filter(email__iexact=text).first()
+        )
+        if user is None or not user.is_active:
+            raise forms.ValidationError(
+                _(
+                    "No active account is called “%(text)s”. Ask the person to create one, "
+                    "then try again."
+                ),
+                params={"text": text},
+                code="unknown_user",
+            )
+        return user

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -12,7 +13,27 @@ from simple_history.models import HistoricalRecords
 from maillage.directory import vocabularies as voc
 from maillage.territories.models import Area, Territory
 
-siret_validator = RegexValidator(r"^\d{14}$", _("A SIRET has 14 digits, without spaces."))
+LA_POSTE_SIREN = "356000000"  # its establishments may use another rule (sum of digits % 5)
+
+
+def validate_siret(value: str) -> None:
+    """14 digits with a right Luhn checksum (or, for La Poste's establishments, a digit sum
+    that is a multiple of 5)."""
+    if not (len(value) == 14 and value.isdigit()):
+        raise ValidationError(_("A SIRET has 14 digits, without spaces."), code="siret_format")
+    total = 0
+    for position, char in enumerate(reversed(value)):
+        digit = int(char) * (2 if position % 2 else 1)
+        total += digit - 9 if digit > 9 else digit
+    valid = total % 10 == 0 or (
+        value.startswith(LA_POSTE_SIREN) and sum(int(c) for c in value) % 5 == 0
+    )
+    if not valid:
+        raise ValidationError(
+            _("This SIRET number is not valid: check the 14 digits."), code="siret_checksum"
+        )
+
+
 phone_validator = RegexValidator(
     r"^\+?[0-9 .()-]{6,20}$",
     _("Write a phone number with digits, for example 05 56 00 00 00 or +33 5 56 00 00 00."),
@@ -24,7 +45,7 @@ class Organisation(models.Model):
 
     territory = models.ForeignKey(Territory, on_delete=models.PROTECT, related_name="organisations")
     name = models.CharField(_("name"), max_length=200)
-    siret = models.CharField(_("SIRET"), max_length=14, blank=True, validators=[siret_validator])
+    siret = models.CharField(_("SIRET"), max_length=14, blank=True, validators=[validate_siret])
     kind = models.CharField(_("kind"), max_length=30, choices=voc.ORGANISATION_KIND_CHOICES)
     labels = models.JSONField(_("national programmes and labels"), default=list, blank=True)
     local_programmes = models.JSONField(

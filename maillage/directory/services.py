@@ -14,9 +14,9 @@ from django.utils.translation import gettext as _
 
 from maillage.directory import opening_hours, permissions
 from maillage.directory import vocabularies as voc
-from maillage.directory.models import Organisation, Place, PlaceService
+from maillage.directory.models import Organisation, OrganisationMember, Place, PlaceService
 from maillage.directory.text import fold
-from maillage.territories.models import Territory
+from maillage.territories.models import Membership, Territory
 
 # Fields a person edits through the place form; everything else is the services' business.
 EDITABLE_FIELDS = (
@@ -412,3 +412,50 @@ def organisation_create(
     organisation._history_user = by
     organisation.save()
     return organisation
+
+
+ORGANISATION_FIELDS = ("name", "kind", "siret", "labels", "local_programmes", "website")
+
+
+@transaction.atomic
+def organisation_update(*, organisation: Organisation, data: Mapping[str, Any], by) -> Organisation:
+    """Change an organisation's identity (coordinators, or the organisation's own members)."""
+    if not permissions.can_edit_organisation(by, organisation):
+        raise PermissionDenied
+    organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    for field in ORGANISATION_FIELDS:
+        if field in data:
+            setattr(organisation, field, data[field])
+    organisation.full_clean()
+    unknown = [label for label in organisation.labels if label not in dict(voc.PROGRAMME_CHOICES)]
+    if unknown:
+        raise ValidationError(
+            {"labels": _("Unknown value(s): %(values)s.") % {"values": ", ".join(unknown)}}
+        )
+    organisation._history_user = by
+    organisation.save()
+    for place in Place.objects.filter(organisation=organisation).select_related("area"):
+        Place.objects.filter(pk=place.pk).update(search_text=_search_text(place))
+    directory_changed(organisation.territory_id)
+    return organisation
+
+
+@transaction.atomic
+def organisation_member_add(*, organisation: Organisation, user, by) -> OrganisationMember:
+    """Let `user` keep the organisation's places; gives them the structure role if needed."""
+    if not permissions.can_publish(by, organisation.territory):
+        raise PermissionDenied
+    Membership.objects.get_or_create(
+        user=user, territory=organisation.territory, role=Membership.Role.STRUCTURE
+    )
+    member, _created = OrganisationMember.objects.get_or_create(
+        organisation=organisation, user=user
+    )
+    return member
+
+
+@transaction.atomic
+def organisation_member_remove(*, organisation: Organisation, user, by) -> None:
+    if not permissions.can_publish(by, organisation.territory):
+        raise PermissionDenied
+    OrganisationMember.objects.filter(organisation=organisation, user=user).delete()

@@ -14,6 +14,8 @@ from django.views.decorators.http import require_POST
 from maillage.directory import opening_hours, permissions, selectors, services
 from maillage.directory import vocabularies as voc
 from maillage.directory.forms import (
+    MemberForm,
+    OrganisationForm,
     PlaceForm,
     PlaceSearchForm,
     PlaceServiceFormSet,
@@ -352,3 +354,107 @@ def place_revert(request, territory, pk, history_id):
     else:
         messages.success(request, _("The place is back to the chosen version."))
     return redirect("directory:place_history", territory=territory, pk=pk)
+
+
+def _coordinated_territory(request, slug: str) -> Territory:
+    territory = _territory(slug)
+    if not permissions.can_publish(request.user, territory):
+        raise PermissionDenied
+    return territory
+
+
+@login_required
+def organisation_list(request, territory):
+    territory = _coordinated_territory(request, territory)
+    organisations = (
+        Organisation.objects.filter(territory=territory)
+        .prefetch_related("members__user", "places")
+        .order_by("name")
+    )
+    return render(
+        request,
+        "directory/organisations.html",
+        {"territory": territory, "organisations": organisations},
+    )
+
+
+@login_required
+def organisation_new(request, territory):
+    territory = _coordinated_territory(request, territory)
+    form = OrganisationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            organisation = services.organisation_create(
+                territory=territory, by=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            _apply_service_errors(form, error)
+        else:
+            messages.success(request, _("Organisation created."))
+            return redirect(
+                "directory:organisation_edit", territory=territory.slug, pk=organisation.pk
+            )
+    return render(
+        request,
+        "directory/organisation_form.html",
+        {"territory": territory, "form": form, "organisation": None},
+    )
+
+
+@login_required
+def organisation_edit(request, territory, pk):
+    territory_obj = _territory(territory)
+    organisation = get_object_or_404(Organisation, pk=pk, territory=territory_obj)
+    if not permissions.can_edit_organisation(request.user, organisation):
+        raise PermissionDenied
+    is_coordinator_ = permissions.can_publish(request.user, territory_obj)
+    form = OrganisationForm(instance=Organisation.objects.get(pk=pk))
+    member_form = MemberForm()
+    if request.method == "POST" and request.POST.get("action") == "add_member":
+        if not is_coordinator_:
+            raise PermissionDenied
+        member_form = MemberForm(request.POST)
+        if member_form.is_valid():
+            services.organisation_member_add(
+                organisation=organisation,
+                user=member_form.cleaned_data["username"],
+                by=request.user,
+            )
+            messages.success(request, _("The person can now keep this organisation's places."))
+            return redirect("directory:organisation_edit", territory=territory, pk=pk)
+    elif request.method == "POST":
+        form = OrganisationForm(request.POST, instance=Organisation.objects.get(pk=pk))
+        if form.is_valid():
+            try:
+                services.organisation_update(
+                    organisation=organisation, data=form.cleaned_data, by=request.user
+                )
+            except ValidationError as error:
+                _apply_service_errors(form, error)
+            else:
+                messages.success(request, _("Saved."))
+                return redirect("directory:organisation_edit", territory=territory, pk=pk)
+    return render(
+        request,
+        "directory/organisation_form.html",
+        {
+            "territory": territory_obj,
+            "form": form,
+            "organisation": organisation,
+            "member_form": member_form,
+            "can_manage_members": is_coordinator_,
+            "members": organisation.members.select_related("user").order_by("user__username"),
+        },
+    )
+
+
+@login_required
+@require_POST
+def organisation_member_remove(request, territory, pk, user_id):
+    organisation = get_object_or_404(Organisation, pk=pk, territory__slug=territory)
+    member = get_object_or_404(organisation.members.select_related("user"), user_id=user_id)
+    services.organisation_member_remove(
+        organisation=organisation, user=member.user, by=request.user
+    )
+    messages.success(request, _("The person no longer keeps this organisation's places."))
+    return redirect("directory:organisation_edit", territory=territory, pk=pk)

@@ -77,7 +77,13 @@ def test_structure_and_coordinator_pages_have_no_wcag_violations(live_server, pa
         _check(page, live_server.url + url)
     page.context.clear_cookies()
     _sign_in(page, live_server, "coordination")
-    for url in (f"/{slug}/manage/", f"/{slug}/manage/places/{place.pk}/history/"):
+    for url in (
+        f"/{slug}/manage/",
+        f"/{slug}/manage/places/{place.pk}/history/",
+        f"/{slug}/manage/organisations/",
+        f"/{slug}/manage/organisations/{place.organisation_id}/",
+        f"/{slug}/manage/organisations/new/",
+    ):
         _check(page, live_server.url + url)
 
 

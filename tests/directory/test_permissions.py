@@ -188,3 +188,88 @@ def test_only_coordinators_revert(client, world, who):
     assert response.status_code in {302, 403}
     if who != "anonymous":
         assert response.status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("who", "list_status", "own_status", "other_status"),
+    [
+        ("anonymous", 302, 302, 302),
+        ("coordinator", 200, 200, 200),
+        ("structure", 403, 200, 403),
+        ("prescriber", 403, 403, 403),
+        ("partner", 403, 403, 403),
+        ("coordinator_elsewhere", 403, 403, 403),
+    ],
+)
+def test_organisation_pages_matrix(client, world, who, list_status, own_status, other_status):
+    client = _client(client, world["users"][who])
+    slug = "test-metropole"
+    assert (
+        client.get(reverse("directory:organisations", kwargs={"territory": slug})).status_code
+        == list_status
+    )
+    for org, expected in ((world["own"], own_status), (world["other"], other_status)):
+        url = reverse("directory:organisation_edit", kwargs={"territory": slug, "pk": org.pk})
+        assert client.get(url).status_code == expected
+
+
+def test_only_coordinators_add_members(client, world):
+    from maillage.directory.models import OrganisationMember
+
+    newcomer = factories.user("newcomer")
+    url = reverse(
+        "directory:organisation_edit", kwargs={"territory": "test-metropole", "pk": world["own"].pk}
+    )
+    client.force_login(world["users"]["structure"])
+    response = client.post(url, {"action": "add_member", "username": "newcomer"})
+    assert response.status_code == 403
+    client.force_login(world["users"]["coordinator"])
+    response = client.post(url, {"action": "add_member", "username": "newcomer"})
+    assert response.status_code == 302
+    assert OrganisationMember.objects.filter(organisation=world["own"], user=newcomer).exists()
+    # The newcomer can now edit the organisation's places, and only those.
+    client.force_login(newcomer)
+    own = reverse(
+        "directory:place_edit", kwargs={"territory": "test-metropole", "pk": world["own_place"].pk}
+    )
+    other = reverse(
+        "directory:place_edit",
+        kwargs={"territory": "test-metropole", "pk": world["other_place"].pk},
+    )
+    assert client.get(own).status_code == 200
+    assert client.get(other).status_code == 403
+
+
+def test_unknown_person_gets_a_clear_message(client, world):
+    client.force_login(world["users"]["coordinator"])
+    url = reverse(
+        "directory:organisation_edit", kwargs={"territory": "test-metropole", "pk": world["own"].pk}
+    )
+    response = client.post(url, {"action": "add_member", "username": "nobody@example.org"})
+    assert response.status_code == 200
+    assert "nobody@example.org" in response.content.decode()
+
+
+def test_renaming_an_organisation_updates_the_search(client, world):
+    from maillage.directory.selectors import SearchCriteria, place_search
+
+    client.force_login(world["users"]["coordinator"])
+    url = reverse(
+        "directory:organisation_edit", kwargs={"territory": "test-metropole", "pk": world["own"].pk}
+    )
+    response = client.post(
+        url,
+        {
+            "name": "Maison des Solidarités",
+            "kind": "association",
+            "siret": "",
+            "website": "",
+            "local_programmes": "ALADDIN",
+        },
+    )
+    assert response.status_code == 302
+    territory = world["own"].territory
+    result = place_search(territory=territory, criteria=SearchCriteria(q="solidarites"))
+    assert {h.place.name for h in result.hits} == {"Own place"}
+    world["own"].refresh_from_db()
+    assert world["own"].local_programmes == ["ALADDIN"]

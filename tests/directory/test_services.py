@@ -166,3 +166,23 @@ def test_database_constraints_back_the_invariants(org, bordeaux):
         )
     with pytest.raises(IntegrityError), transaction.atomic():
         Place.objects.filter(pk=place.pk).update(latitude=200)
+
+
+@pytest.mark.parametrize(
+    ("siret", "valid"),
+    [
+        ("43493312300029", True),  # the standard's valid example
+        ("35600000000048", True),  # La Poste, head office: Luhn
+        ("35600000049837", True),  # a La Poste establishment: digit sum multiple of 5
+        ("43493312300028", False),
+        ("4349331230002", False),
+        ("4349331230002A", False),
+    ],
+)
+def test_siret_checksum(territory, siret, valid):
+    if valid:
+        factories.organisation(territory, siret=siret)
+    else:
+        with pytest.raises(ValidationError) as error:
+            factories.organisation(territory, siret=siret)
+        assert "siret" in error.value.message_dict

@@ -23,7 +23,8 @@ step "Lint and format (ruff)"
 .venv/bin/ruff format --check .
 
 step "Migrations match the models"
-DJANGO_SETTINGS_MODULE=maillage.settings.test .venv/bin/python manage.py makemigrations --check --dry-run
+MAILLAGE_DATABASE_URL="sqlite:///:memory:" DJANGO_SETTINGS_MODULE=maillage.settings.test \
+  .venv/bin/python manage.py makemigrations --check --dry-run
 
 step "Tests on SQLite (with the browser checks)"
 MAILLAGE_DATABASE_URL="sqlite:///:memory:" .venv/bin/pytest -m "not peers" -q

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from maillage.directory import opening_hours
 from maillage.directory import vocabularies as voc
-from maillage.directory.geocoding import AreaGeocoder
+from maillage.directory.geocoding import geocoder_for
 from maillage.directory.models import Organisation, Place
 from maillage.directory.selectors import SearchCriteria
 from maillage.territories.models import Area, Territory
@@ -24,7 +24,10 @@ class PlaceSearchForm(forms.Form):
         help_text=_("For example: CAF, printing, e-mail, library"),
     )
     where = forms.CharField(
-        label=_("Where?"), required=False, max_length=200, help_text=_("A commune or a postal code")
+        label=_("Where?"),
+        required=False,
+        max_length=200,
+        help_text=_("A commune, a postal code or an address"),
     )
     lat = forms.FloatField(required=False, min_value=-90, max_value=90, widget=forms.HiddenInput)
     lon = forms.FloatField(required=False, min_value=-180, max_value=180, widget=forms.HiddenInput)
@@ -56,7 +59,7 @@ class PlaceSearchForm(forms.Form):
     def clean_where(self):
         text = self.cleaned_data["where"].strip()
         if text:
-            self.location = AreaGeocoder(self.territory).locate(text)
+            self.location = geocoder_for(self.territory).locate(text)
             if self.location is None:
                 raise forms.ValidationError(
                     _(
@@ -91,9 +94,12 @@ class PlaceSearchForm(forms.Form):
         d = self.cleaned_data
         lat, lon = d.get("lat"), d.get("lon")
         area = self.location.area if self.location else None
+        label = ""
         if lat is None and self.location is not None and area is None:
             lat, lon = self.location.latitude, self.location.longitude
+            label = self.location.label
         return SearchCriteria(
+            origin_label=label,
             q=d.get("q") or "",
             area=area,
             commune=d.get("commune"),

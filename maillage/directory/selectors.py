@@ -35,6 +35,7 @@ class SearchCriteria:
     free_of_charge: bool = False
     open_now: bool = False
     radius_km: float | None = None
+    origin_label: str = ""  # what the person typed, resolved (e.g. the address found)
 
 
 @dataclass
@@ -110,6 +111,7 @@ def place_search(
     origin_label = ""
     if c.latitude is not None and c.longitude is not None:
         origin = (c.latitude, c.longitude)
+        origin_label = c.origin_label
     elif c.area is not None:
         origin = (c.area.latitude, c.area.longitude)
         origin_label = c.area.name

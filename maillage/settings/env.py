@@ -54,6 +54,11 @@ SETTINGS = (
         "Where collectstatic gathers static files.",
     ),
     Setting(
+        "MAILLAGE_ADDRESS_GEOCODER_URL",
+        "https://data.geopf.fr/geocodage/search",
+        "Address search service (Géoplateforme API, GeoJSON); empty to search communes only.",
+    ),
+    Setting(
         "MAILLAGE_MAP_TILES_URL",
         "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
         "Tile URL template for the Leaflet map (empty to hide the map).",

@@ -17,3 +17,4 @@ WHITENOISE_USE_FINDERS = True
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"]["TEST"] = {"NAME": ""}  # in-memory test database
 MAP_TILES_URL = "/static/img/offline-tile.png"  # no network in tests: a local blank tile
+ADDRESS_GEOCODER_URL = ""  # no network in tests; tests/directory/test_geocoding serves one

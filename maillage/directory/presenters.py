@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.urls import reverse
+from django.utils import timezone
 
+from maillage.directory import opening_hours
 from maillage.directory import vocabularies as voc
 from maillage.directory.models import Place
 
@@ -38,13 +40,14 @@ class PlaceCard:
     labels: list[str] = field(default_factory=list)
     maps_url: str = ""
     phone_uri: str = ""
+    status_now: str = ""  # "Open now, until 12:00", in the territory's local time
 
 
 def _labels(terms, keys) -> list[str]:
     return [str(voc.label(terms, k)) for k in keys]
 
 
-def place_card(place: Place, *, distance_km: float | None = None) -> PlaceCard:
+def place_card(place: Place, *, distance_km: float | None = None, now=None) -> PlaceCard:
     lines = []
     order = {t.key: i for i, t in enumerate(voc.SERVICES)}  # the vocabulary's order
     for s in sorted(place.services.all(), key=lambda s: order.get(s.service, len(order))):
@@ -86,6 +89,11 @@ def place_card(place: Place, *, distance_km: float | None = None) -> PlaceCard:
             f"{place.latitude:.6f}%2C{place.longitude:.6f}"
         ),
         phone_uri=f"tel:{phone}" if phone else "",
+        status_now=opening_hours.status_in_words(
+            place.opening_hours,
+            now=timezone.localtime(now or timezone.now()).replace(tzinfo=None),
+            country=place.territory.country,
+        ),
     )
 
 

@@ -11,6 +11,7 @@ from maillage.directory import permissions, selectors
 from maillage.directory import vocabularies as voc
 from maillage.directory.forms import PlaceSearchForm
 from maillage.directory.models import Place
+from maillage.directory.services import EDITABLE_FIELDS
 from maillage.territories.models import Territory
 
 router = Router(tags=["directory"])
@@ -181,22 +182,8 @@ def place_detail(request, slug: str, place_id: int):
     out.update(
         {
             field: getattr(place, field)
-            for field in (
-                "address_complement",
-                "access_directions",
-                "is_mobile",
-                "step_free_access",
-                "languages",
-                "publics",
-                "specific_support",
-                "support_formats",
-                "delivery_modes",
-                "access_modes",
-                "fees",
-                "summary",
-                "description",
-                "appointment_url",
-            )
+            for field in EDITABLE_FIELDS
+            if field not in PlaceOut.model_fields and field != "area"
         }
     )
     out["labels"] = list(place.organisation.labels)

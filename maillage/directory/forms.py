@@ -11,6 +11,7 @@ from maillage.directory import vocabularies as voc
 from maillage.directory.geocoding import geocoder_for
 from maillage.directory.models import Organisation, Place
 from maillage.directory.selectors import SearchCriteria
+from maillage.directory.services import EDITABLE_FIELDS
 from maillage.territories.models import Area, Territory
 
 _ANY = [("", _("Any"))]
@@ -153,33 +154,7 @@ class PlaceForm(forms.ModelForm):
     class Meta:
         model = Place
         formfield_callback = _https_urls
-        fields = [
-            "name",
-            "is_mobile",
-            "address",
-            "address_complement",
-            "postal_code",
-            "area",
-            "latitude",
-            "longitude",
-            "location_precision",
-            "access_directions",
-            "opening_hours",
-            "phone",
-            "email",
-            "website",
-            "appointment_url",
-            "step_free_access",
-            "languages",
-            "publics",
-            "specific_support",
-            "support_formats",
-            "delivery_modes",
-            "access_modes",
-            "fees",
-            "summary",
-            "description",
-        ]
+        fields = list(EDITABLE_FIELDS)  # the service decides what a person may edit
         widgets = {
             "description": forms.Textarea(attrs={"rows": 5}),
             "access_directions": forms.Textarea(attrs={"rows": 3}),

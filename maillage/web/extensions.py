@@ -19,6 +19,8 @@ class Section:
     label: str  # lazily translated
     order: int = 100
     signed_in_only: bool = False
+    # visible_to(user, territory) -> bool: show the entry only to those who may open it.
+    visible_to: Callable[..., bool] | None = None
 
 
 @dataclass(frozen=True)

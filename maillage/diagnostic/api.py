@@ -1,3 +1,119 @@
-from ninja import Router
+"""Diagnostic endpoints: a run's progress and its result per area (coordinators and partners)."""
+
+from __future__ import annotations
+
+from django.shortcuts import get_object_or_404
+from ninja import Router, Schema
+from ninja.errors import HttpError
+
+from maillage.diagnostic import permissions, presenters, selectors
+from maillage.diagnostic.models import DiagnosticRun
+from maillage.territories.models import Territory
 
 router = Router(tags=["diagnostic"])
+
+
+class AreaOut(Schema):
+    rank: int
+    code: str
+    name: str
+    population: float | None
+    fragility_index: float | None
+    indicator_weight_available: float | None
+    fragile_population: float | None
+    accessibility_per_100000: float | None
+    nearest_place_km: float | None
+    reasons: list[str]
+
+
+class SiteOut(Schema):
+    name: str
+    kind: str
+    latitude: float
+    longitude: float
+    added_fragile_population: float
+    areas_covered: list[str]
+
+
+class RunOut(Schema):
+    id: int
+    status: str
+    progress: int
+    step: str
+    created_at: str
+    finished_at: str | None
+    is_example: bool
+    parameters: dict
+    error: str | None = None
+    areas: list[AreaOut] | None = None
+    sites: list[SiteOut] | None = None
+
+
+def _territory(request, slug: str) -> Territory:
+    territory = get_object_or_404(Territory, slug=slug)
+    if not permissions.can_view_diagnostic(request.user, territory):
+        raise HttpError(403, "Only the territory's coordinators and partners see its diagnostic.")
+    return territory
+
+
+def _run_out(run: DiagnosticRun) -> dict:
+    out = {
+        "id": run.pk,
+        "status": run.status,
+        "progress": run.progress,
+        "step": run.step_label,
+        "created_at": run.created_at.isoformat(),
+        "finished_at": run.finished_at.isoformat() if run.finished_at else None,
+        "is_example": run.uses_example_data,
+        "parameters": run.parameters,
+    }
+    if run.status == DiagnosticRun.Status.FAILED and run.result:
+        out["error"] = presenters.error_text(run.result["error"])
+    if run.status == DiagnosticRun.Status.DONE:
+        need = run.result["parameters"]["need"]
+        out["areas"] = [
+            {
+                "rank": a["rank"],
+                "code": a["code"],
+                "name": a["name"],
+                "population": a["population"],
+                "fragility_index": a["index"],
+                "indicator_weight_available": a["coverage"],
+                "fragile_population": a["fragile_population"],
+                "accessibility_per_100000": a["accessibility"],
+                "nearest_place_km": a["nearest_km"],
+                "reasons": [presenters.reason_text(r, need=need) for r in a["reasons"]],
+            }
+            for a in sorted(run.result["areas"], key=lambda a: a["rank"])
+        ]
+        out["sites"] = [
+            {k: s[k] for k in SiteOut.model_fields} for s in run.result["sites"]["chosen"]
+        ]
+    return out
+
+
+@router.get(
+    "/territories/{slug}/diagnostic/latest",
+    response=RunOut,
+    url_name="diagnostic_latest",
+    summary="The territory's latest finished diagnostic",
+    description="`is_example` is true when the run used invented data (example indicators, "
+    "places or candidate sites).",
+)
+def diagnostic_latest(request, slug: str):
+    territory = _territory(request, slug)
+    run = selectors.latest_done_run(territory)
+    if run is None:
+        raise HttpError(404, "No diagnostic has been computed for this territory yet.")
+    return _run_out(run)
+
+
+@router.get(
+    "/territories/{slug}/diagnostic/runs/{run_id}",
+    response=RunOut,
+    url_name="diagnostic_run",
+    summary="One diagnostic run: its progress, then its result",
+)
+def diagnostic_run(request, slug: str, run_id: int):
+    territory = _territory(request, slug)
+    return _run_out(get_object_or_404(DiagnosticRun, pk=run_id, territory=territory))

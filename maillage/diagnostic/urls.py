@@ -1,2 +1,15 @@
+from django.urls import path
+
+from maillage.diagnostic import views
+
 app_name = "diagnostic"
-urlpatterns = []
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("runs/", views.run_start, name="run_start"),
+    path("runs/<int:pk>/", views.run_detail, name="run"),
+    path("runs/<int:pk>/areas.csv", views.run_csv, name="run_csv"),
+    path("indicators/", views.indicators, name="indicators"),
+    path("indicators/<int:pk>/values/", views.indicator_values, name="indicator_values"),
+    path("indicators/<int:pk>/delete/", views.indicator_delete, name="indicator_delete"),
+    path("candidates/", views.candidates, name="candidates"),
+]

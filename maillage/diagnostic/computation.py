@@ -1,0 +1,365 @@
+"""The diagnostic's pipeline on plain arrays: index, accessibility, blind spots, sites.
+
+No database here: `selectors.diagnostic_inputs` turns rows into the arrays below and
+`services.diagnostic_run_execute` stores what `compute` returns (plain JSON: numbers, codes and
+names; sentences are written at display time by `presenters`, in the reader's language).
+The numerical work is done by the `analysis` package (fragility, accessibility, siting, geo).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field, fields
+
+import numpy as np
+from scipy import stats
+
+from analysis import accessibility, fragility, siting
+from analysis.geo import nearest
+
+#: Distance (km) used by the "no place open on Saturdays / in the evening" reasons.
+NEARBY_KM = 5.0
+#: Exact MCLP up to this many candidate sites; greedy (1 − 1/e guarantee) above.
+EXACT_MAX_CANDIDATES = 300
+#: An area is said to have low accessibility under this share of the territory's average.
+LOW_ACCESS_SHARE = 0.5
+PER_PEOPLE = 100_000
+PRESETS = {
+    "ifn-2023": fragility.IFN_2023,
+    "ifn-first-generation": fragility.IFN_FIRST_GENERATION,
+}
+
+
+class DiagnosticInputError(ValueError):
+    """The data cannot give this diagnostic; the message says what to load or change."""
+
+    def __init__(self, code: str, **params):
+        super().__init__(f"{code}: {params}")
+        self.code = code
+        self.params = params
+
+
+@dataclass(frozen=True)
+class RunParameters:
+    """What a coordinator chooses; stored with the run (JSON) so the result can be explained."""
+
+    index: str = "ifn-2023"  # "custom" or a key of PRESETS
+    method: str = "deciles"  # custom index only: a normalisation of analysis.fragility
+    missing: str = "reweight"  # or "propagate"
+    need: str = "category:procedures"  # "", "service:<key>" or "category:<key>"
+    radius_km: float = accessibility.DEFAULT_RADIUS_KM
+    decay: str = "steps"  # "steps" (1, 0.68, 0.22 on 3 equal zones) or "gaussian"
+    demand: str = "fragile"  # "population" or "fragile"
+    candidates: str = "communes"  # "communes" (their centres) or "uploaded"
+    k: int = 3
+    cover_km: float = 5.0
+    solver: str = "auto"  # "auto", "exact" or "greedy"
+    uncovered_only: bool = False
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> RunParameters:
+        names = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in names})
+
+
+@dataclass(frozen=True)
+class IndicatorColumn:
+    key: str
+    label: str
+    axis: str
+    higher_is_fragile: bool
+    weight: float
+    reference: float | None
+    source: str
+    year: int
+    is_example: bool
+    values: np.ndarray  # float64 per area, NaN where missing
+
+
+@dataclass(frozen=True)
+class DiagnosticInputs:
+    """Everything a run needs, as arrays in a fixed order (areas by code, places by id)."""
+
+    area_codes: list[str]
+    area_names: list[str]
+    area_lat: np.ndarray
+    area_lon: np.ndarray
+    population: np.ndarray  # NaN where unknown
+    indicators: list[IndicatorColumn]
+    need_services: list[str]  # the services serving the chosen need (empty: any service)
+    place_names: list[str]
+    place_lat: np.ndarray
+    place_lon: np.ndarray
+    weekly_hours: np.ndarray
+    open_saturday: np.ndarray  # bool
+    open_evening: np.ndarray  # bool: open after 18:00 on a weekday
+    need_stars: np.ndarray  # (n_places, n_need_services), 0 = not offered
+    places_example: int  # how many of the places are example data
+    candidate_names: list[str] = field(default_factory=list)
+    candidate_kinds: list[str] = field(default_factory=list)
+    candidate_lat: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    candidate_lon: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    candidates_example: int = 0
+
+
+Progress = Callable[[int, str], None]
+
+
+def _float(x) -> float | None:
+    x = float(x)
+    return None if math.isnan(x) or math.isinf(x) else x
+
+
+def fragility_of(
+    inputs: DiagnosticInputs, params: RunParameters
+) -> tuple[fragility.FragilityIndex | None, str, list[IndicatorColumn]]:
+    """The index per area, the normalisation used and the indicators it used."""
+    columns = inputs.indicators
+    if params.index in PRESETS:
+        preset = PRESETS[params.index]
+        by_key = {c.key: c for c in columns}
+        lacking = [s.name for s in preset.indicators if s.name not in by_key]
+        if lacking:
+            raise DiagnosticInputError("preset_lacks", preset=preset.name, keys=lacking)
+        used = [by_key[s.name] for s in preset.indicators]
+        specs = {s.name: s for s in preset.indicators}
+        if preset.method == "ratio":
+            no_reference = [c.key for c in used if c.reference is None]
+            if no_reference:
+                raise DiagnosticInputError("no_reference", keys=no_reference)
+        built = [
+            fragility.Indicator(
+                name=c.key,
+                values=c.values,
+                higher_is_fragile=specs[c.key].higher_is_fragile,
+                weight=specs[c.key].weight,
+                axis=specs[c.key].axis,
+                reference=c.reference,
+            )
+            for c in used
+        ]
+        method = preset.method
+    else:
+        used = list(columns)
+        if not used:
+            return None, params.method, []
+        if params.method == "ratio":
+            no_reference = [c.key for c in used if c.reference is None]
+            if no_reference:
+                raise DiagnosticInputError("no_reference", keys=no_reference)
+        built = [
+            fragility.Indicator(
+                name=c.key,
+                values=c.values,
+                higher_is_fragile=c.higher_is_fragile,
+                weight=c.weight,
+                axis=c.axis,
+                reference=c.reference,
+            )
+            for c in used
+        ]
+        method = params.method
+    index = fragility.fragility_index(indicators=built, method=method, missing=params.missing)
+    return index, method, used
+
+
+def need_weight(score: np.ndarray) -> np.ndarray:
+    """Share of an area's population counted as "fragile population": the percentile rank of
+    its index among the areas that have one (in (0, 1]); 0.5 (the median) where the index is
+    missing. Scale-free, so it reads the same for every normalisation."""
+    weight = np.full(score.shape, 0.5)
+    known = ~np.isnan(score)
+    if known.any():
+        weight[known] = stats.rankdata(score[known], method="average") / known.sum()
+    return weight
+
+
+def _decay(params: RunParameters) -> accessibility.Decay:
+    if params.decay == "gaussian":
+        return accessibility.GaussianDecay(sigma=params.radius_km / 2)
+    return accessibility.StepDecay.equal_zones(radius=params.radius_km)
+
+
+def _nearest_km(inputs: DiagnosticInputs, mask: np.ndarray) -> np.ndarray:
+    if not mask.any():
+        return np.full(len(inputs.area_codes), np.inf)
+    distance, _index = nearest(
+        lat=inputs.area_lat,
+        lon=inputs.area_lon,
+        points_lat=inputs.place_lat[mask],
+        points_lon=inputs.place_lon[mask],
+    )
+    return distance[:, 0]
+
+
+def compute(
+    inputs: DiagnosticInputs, params: RunParameters, progress: Progress | None = None
+) -> dict:
+    """Run the whole diagnostic; return a JSON-ready dict (see docs/diagnostic.md)."""
+    report = progress or (lambda percent, step: None)
+    n_areas = len(inputs.area_codes)
+    population = np.nan_to_num(inputs.population, nan=0.0)
+
+    report(10, "index")
+    index, method, used = fragility_of(inputs, params)
+    score = index.score if index is not None else np.full(n_areas, np.nan)
+    weight = need_weight(score)
+    fragile_population = population * weight
+
+    report(35, "accessibility")
+    if inputs.need_stars.shape[1]:
+        offers = (inputs.need_stars > 0).any(axis=1)
+        stars = inputs.need_stars
+    else:
+        offers = np.ones(len(inputs.place_names), dtype=bool)
+        stars = None
+    capacity = accessibility.supply_capacity(weekly_hours=inputs.weekly_hours, service_stars=stars)
+    supply = offers & (capacity > 0)
+    demand = fragile_population if params.demand == "fragile" else population
+    run = accessibility.e2sfca(
+        supply_lat=inputs.place_lat[supply],
+        supply_lon=inputs.place_lon[supply],
+        capacity=capacity[supply],
+        demand_lat=inputs.area_lat,
+        demand_lon=inputs.area_lon,
+        population=demand,
+        radius_km=params.radius_km,
+        decay=_decay(params),
+        workers=1,
+    )
+    access = run.score * PER_PEOPLE
+
+    report(60, "blind_spots")
+    nearest_need = _nearest_km(inputs, offers)
+    nearest_saturday = _nearest_km(inputs, offers & inputs.open_saturday)
+    nearest_evening = _nearest_km(inputs, offers & inputs.open_evening)
+    weighted_total = demand.sum()
+    mean_access = float((access * demand).sum() / weighted_total) if weighted_total > 0 else 0.0
+    top = float(access.max()) if n_areas else 0.0
+    gap = 1.0 - access / top if top > 0 else np.ones(n_areas)
+    priority = fragile_population * gap
+    order = np.argsort(-priority, kind="stable")
+    rank = np.empty(n_areas, dtype=int)
+    rank[order] = np.arange(1, n_areas + 1)
+
+    areas = []
+    for a in range(n_areas):
+        reasons = []
+        if nearest_need[a] > params.radius_km:
+            reasons.append({"code": "no_place_for_need", "km": params.radius_km})
+        if nearest_saturday[a] > NEARBY_KM:
+            reasons.append({"code": "no_saturday", "km": NEARBY_KM})
+        if nearest_evening[a] > NEARBY_KM:
+            reasons.append({"code": "no_evening", "km": NEARBY_KM})
+        if mean_access > 0 and access[a] < LOW_ACCESS_SHARE * mean_access:
+            reasons.append({"code": "low_access", "percent": round(100 * access[a] / mean_access)})
+        if not np.isnan(score[a]) and weight[a] > 0.75:
+            reasons.append({"code": "most_fragile_quarter"})
+        areas.append(
+            {
+                "code": inputs.area_codes[a],
+                "name": inputs.area_names[a],
+                "population": _float(inputs.population[a]),
+                "index": _float(score[a]),
+                "coverage": _float(index.coverage[a]) if index is not None else 0.0,
+                "axes": {k: _float(v[a]) for k, v in (index.axes if index else {}).items()},
+                "fragile_population": _float(fragile_population[a]),
+                "accessibility": _float(access[a]),
+                "nearest_km": _float(nearest_need[a]),
+                "priority": _float(priority[a]),
+                "rank": int(rank[a]),
+                "reasons": reasons,
+            }
+        )
+
+    report(80, "sites")
+    sites = _where_to_go(inputs, params, fragile_population, nearest_need)
+    report(100, "done")
+    return {
+        "parameters": params.as_dict(),
+        "method": method,
+        "indicators": [
+            {
+                "key": c.key,
+                "label": c.label,
+                "axis": c.axis,
+                "source": c.source,
+                "year": c.year,
+                "is_example": c.is_example,
+            }
+            for c in used
+        ],
+        "uses_example_indicators": any(c.is_example for c in used),
+        "places_used": int(supply.sum()),
+        "places_example": inputs.places_example,
+        "pairs": run.n_pairs,
+        "mean_accessibility": mean_access,
+        "areas": areas,
+        "sites": sites,
+    }
+
+
+def _where_to_go(
+    inputs: DiagnosticInputs,
+    params: RunParameters,
+    fragile_population: np.ndarray,
+    nearest_need: np.ndarray,
+) -> dict:
+    if params.candidates == "communes":
+        names, kinds = list(inputs.area_names), ["commune_centre"] * len(inputs.area_names)
+        lat, lon, example = inputs.area_lat, inputs.area_lon, 0
+    else:
+        names, kinds = inputs.candidate_names, inputs.candidate_kinds
+        lat, lon, example = inputs.candidate_lat, inputs.candidate_lon, inputs.candidates_example
+    if len(names) == 0:
+        raise DiagnosticInputError("no_candidates")
+    weights = fragile_population.copy()
+    if params.uncovered_only:
+        weights[nearest_need <= params.cover_km] = 0.0
+    cover = siting.coverage_within_km(
+        demand_lat=inputs.area_lat,
+        demand_lon=inputs.area_lon,
+        site_lat=lat,
+        site_lon=lon,
+        radius_km=params.cover_km,
+    )
+    k = min(params.k, len(names))
+    exact = params.solver == "exact" or (
+        params.solver == "auto" and len(names) <= EXACT_MAX_CANDIDATES
+    )
+    solution = (siting.mclp_exact if exact else siting.mclp_greedy)(
+        coverage=cover, demand=weights, k=k
+    )
+    chosen = []
+    covered_so_far = np.zeros(len(weights), dtype=bool)
+    by_site = cover.tocsc()
+    for j in solution.sites:
+        column = np.zeros(len(weights), dtype=bool)
+        column[by_site.indices[by_site.indptr[j] : by_site.indptr[j + 1]]] = True
+        newly = column & ~covered_so_far
+        covered_so_far |= column
+        chosen.append(
+            {
+                "name": names[j],
+                "kind": kinds[j],
+                "latitude": float(lat[j]),
+                "longitude": float(lon[j]),
+                "added_fragile_population": float(weights[newly].sum()),
+                "areas_covered": [inputs.area_codes[a] for a in np.flatnonzero(column)],
+            }
+        )
+    return {
+        "solver": "exact" if exact else "greedy",
+        "k": k,
+        "candidates": len(names),
+        "candidates_example": example,
+        "objective": solution.objective,
+        "upper_bound": solution.upper_bound,
+        "optimal": bool(solution.optimal),
+        "total_fragile_population": float(weights.sum()),
+        "chosen": chosen,
+    }

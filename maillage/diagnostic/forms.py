@@ -1,0 +1,144 @@
+"""Validation of what coordinators type or upload for the diagnostic."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from maillage.diagnostic.computation import RunParameters
+from maillage.diagnostic.models import FragilityIndicator
+from maillage.diagnostic.presenters import INDEXES, METHODS
+from maillage.directory import vocabularies as voc
+
+
+def need_choices() -> list[tuple[str, object]]:
+    choices: list[tuple[str, object]] = [("", _("Any service of the directory"))]
+    for category in voc.SERVICE_CATEGORIES:
+        choices.append((f"category:{category.key}", category.label))
+    for service in voc.SERVICES:
+        choices.append((f"service:{service.key}", service.label))
+    return choices
+
+
+class RunForm(forms.Form):
+    index = forms.ChoiceField(label=_("Fragility index"), choices=list(INDEXES.items()))
+    method = forms.ChoiceField(
+        label=_("Normalisation (the territory's own indicators only)"),
+        choices=list(METHODS.items()),
+        initial="deciles",
+    )
+    missing = forms.ChoiceField(
+        label=_("Missing values"),
+        choices=[
+            ("reweight", _("Use the indicators an area has (at least half of the weight)")),
+            ("propagate", _("No index for an area with any missing value")),
+        ],
+        initial="reweight",
+    )
+    need = forms.ChoiceField(
+        label=_("Need (service or category of services)"),
+        choices=need_choices,
+        initial="category:procedures",
+        required=False,
+    )
+    radius_km = forms.FloatField(
+        label=_("Catchment radius (km)"), min_value=0.5, max_value=100, initial=10
+    )
+    decay = forms.ChoiceField(
+        label=_("Distance decay"),
+        choices=[
+            ("steps", _("Three equal zones weighing 1, 0.68 and 0.22 (default)")),
+            ("gaussian", _("Gaussian, width half the radius")),
+        ],
+        initial="steps",
+    )
+    demand = forms.ChoiceField(
+        label=_("Demand"),
+        choices=[
+            ("fragile", _("Fragile population (population weighted by the index)")),
+            ("population", _("Whole population")),
+        ],
+        initial="fragile",
+    )
+    candidates = forms.ChoiceField(
+        label=_("Candidate sites"),
+        choices=[
+            ("communes", _("The communes' centres")),
+            ("uploaded", _("The uploaded candidate sites")),
+        ],
+        initial="communes",
+    )
+    k = forms.IntegerField(
+        label=_("Number of sites to choose"), min_value=1, max_value=50, initial=3
+    )
+    cover_km = forms.FloatField(
+        label=_("A site covers people within (km)"), min_value=0.5, max_value=50, initial=5
+    )
+    solver = forms.ChoiceField(
+        label=_("Method"),
+        choices=[
+            ("auto", _("Automatic: exact up to 300 candidates, else greedy")),
+            ("exact", _("Exact (integer programming)")),
+            ("greedy", _("Greedy (at least 1 − 1/e ≈ 0.63 of the best coverage)")),
+        ],
+        initial="auto",
+    )
+    uncovered_only = forms.BooleanField(
+        label=_("Count only people with no place for this need within the site distance"),
+        required=False,
+    )
+
+    def parameters(self) -> RunParameters:
+        return RunParameters(**self.cleaned_data)
+
+
+class IndicatorForm(forms.ModelForm):
+    class Meta:
+        model = FragilityIndicator
+        fields = [
+            "key",
+            "label",
+            "axis",
+            "higher_is_fragile",
+            "weight",
+            "source",
+            "year",
+            "reference",
+        ]
+
+    def __init__(self, *args, territory, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.territory = territory
+
+    def clean_key(self):
+        key = self.cleaned_data["key"]
+        if FragilityIndicator.objects.filter(territory=self.territory, key=key).exists():
+            raise forms.ValidationError(
+                _("The territory already has an indicator with this identifier.")
+            )
+        return key
+
+
+class CsvUploadForm(forms.Form):
+    file = forms.FileField(label=_("CSV file (UTF-8)"))
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > 5 * 1024 * 1024:
+            raise forms.ValidationError(_("The file is larger than 5 MB."))
+        return upload.read()
+
+
+class IndicatorValuesForm(forms.Form):
+    """One field per area: the coordinator types the values (empty: missing)."""
+
+    def __init__(self, *args, areas, values: dict[int, float], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.areas = list(areas)
+        for area in self.areas:
+            self.fields[f"area_{area.pk}"] = forms.FloatField(
+                label=area.name, required=False, initial=values.get(area.pk)
+            )
+
+    def values(self):
+        return {area: self.cleaned_data.get(f"area_{area.pk}") for area in self.areas}

@@ -1,0 +1,224 @@
+"""Turn a stored run into what pages, the CSV export and the API show, in the reader's language.
+
+Runs store codes and numbers (`computation.compute`); the sentences are written here, so a run
+computed in French reads in English too.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+
+from django.utils import formats
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from maillage.diagnostic.models import CandidateSite, DiagnosticRun
+from maillage.diagnostic.selectors import need_label
+from maillage.territories.models import Area
+from maillage.web.charts import MapArea, choropleth_svg
+
+METHODS = {
+    "ratio": gettext_lazy("ratio to a reference territory × 100"),
+    "min_max": gettext_lazy("min-max (0 to 1)"),
+    "z_score": gettext_lazy("z-score"),
+    "rank": gettext_lazy("percentile rank"),
+    "deciles": gettext_lazy("deciles (1 to 10)"),
+}
+INDEXES = {
+    "ifn-2023": gettext_lazy("Digital fragility index 2023 (5 indicators, deciles)"),
+    "ifn-first-generation": gettext_lazy(
+        "Digital fragility index, first generation (4 axes, ratio to a reference)"
+    ),
+    "custom": gettext_lazy("The territory's own indicators"),
+}
+
+
+def _km(value: float) -> str:
+    return formats.number_format(value, decimal_pos=0 if value == int(value) else 1)
+
+
+def need_text(need: str) -> str:
+    return need_label(need) or _("any service of the directory")
+
+
+def reason_text(reason: dict, *, need: str) -> str:
+    """One reason in plain words, e.g. "No place open on Saturdays within 5 km"."""
+    code = reason.get("code")
+    if code == "no_place_for_need":
+        return _("No place offering “%(need)s” within %(km)s km") % {
+            "need": need_text(need),
+            "km": _km(reason["km"]),
+        }
+    if code == "no_saturday":
+        return _("No place open on Saturdays within %(km)s km") % {"km": _km(reason["km"])}
+    if code == "no_evening":
+        return _("No place open after 6 pm on weekdays within %(km)s km") % {
+            "km": _km(reason["km"])
+        }
+    if code == "low_access":
+        return _("Accessibility at %(percent)s%% of the territory's average") % {
+            "percent": reason["percent"]
+        }
+    if code == "most_fragile_quarter":
+        return _("Among the most fragile quarter of the areas")
+    return str(code)
+
+
+def error_text(error: dict) -> str:
+    code, params = error.get("code"), error.get("params", {})
+    if code == "preset_lacks":
+        return _(
+            "The chosen index needs these indicators, which the territory does not have yet: "
+            "%(keys)s. Add them on the indicators page, or choose the territory's own indicators."
+        ) % {"keys": ", ".join(params.get("keys", []))}
+    if code == "no_reference":
+        return _(
+            "The “ratio to a reference” method needs the reference value of these "
+            "indicators: %(keys)s."
+        ) % {"keys": ", ".join(params.get("keys", []))}
+    if code == "no_candidates":
+        return _(
+            "No candidate site was uploaded: upload a CSV of candidate sites, or use the "
+            "communes' centres."
+        )
+    return _("The computation failed. The coordination team can read the details in the logs.")
+
+
+def _fmt(value: float | None, decimals: int = 1) -> str:
+    if value is None:
+        return "–"
+    return formats.number_format(value, decimal_pos=decimals, use_l10n=True, force_grouping=True)
+
+
+@dataclass
+class AreaRow:
+    code: str
+    name: str
+    population: str
+    index: str
+    coverage: str
+    fragile_population: str
+    accessibility: str
+    nearest_km: str
+    rank: int
+    reasons: list[str]
+    index_missing: bool
+
+
+def area_rows(run: DiagnosticRun) -> list[AreaRow]:
+    """The areas of a done run, most urgent first (the blind-spot ranking)."""
+    need = run.result["parameters"]["need"]
+    rows = []
+    for a in sorted(run.result["areas"], key=lambda a: a["rank"]):
+        rows.append(
+            AreaRow(
+                code=a["code"],
+                name=a["name"],
+                population=_fmt(a["population"], 0),
+                index=_fmt(a["index"], 2),
+                coverage=_fmt(100 * a["coverage"], 0) if a["coverage"] is not None else "–",
+                fragile_population=_fmt(a["fragile_population"], 0),
+                accessibility=_fmt(a["accessibility"], 1),
+                nearest_km=_fmt(a["nearest_km"], 1),
+                rank=a["rank"],
+                reasons=[reason_text(r, need=need) for r in a["reasons"]],
+                index_missing=a["index"] is None,
+            )
+        )
+    return rows
+
+
+def site_rows(run: DiagnosticRun) -> list[dict]:
+    kinds = dict(CandidateSite.Kind.choices)
+    names = {a["code"]: a["name"] for a in run.result["areas"]}
+    return [
+        {
+            "rank": i + 1,
+            "name": s["name"],
+            "kind": kinds.get(s["kind"], s["kind"]),
+            "added": _fmt(s["added_fragile_population"], 0),
+            "areas": ", ".join(names.get(code, code) for code in s["areas_covered"]),
+        }
+        for i, s in enumerate(run.result["sites"]["chosen"])
+    ]
+
+
+def maps(run: DiagnosticRun) -> dict:
+    """Choropleths of the index and of accessibility (suggested sites as markers)."""
+    contours = dict(
+        Area.objects.filter(territory_id=run.territory_id).values_list("code", "contour")
+    )
+    areas = run.result["areas"]
+
+    def map_areas(key: str) -> list[MapArea]:
+        return [MapArea(a["code"], a["name"], contours.get(a["code"]), a[key]) for a in areas]
+
+    markers = [(s["latitude"], s["longitude"], s["name"]) for s in run.result["sites"]["chosen"]]
+    index_title = _("Fragility index by commune")
+    access_title = _("Accessibility of the offer by commune, and suggested sites")
+    unit = _("per 100,000")
+    return {
+        "index": choropleth_svg(map_areas("index"), title=index_title, decimals=2),
+        "accessibility": choropleth_svg(
+            map_areas("accessibility"), title=access_title, unit=unit, markers=markers
+        ),
+    }
+
+
+def parameters_summary(run: DiagnosticRun) -> dict:
+    p = run.parameters
+    return {
+        "index": INDEXES.get(p.get("index"), p.get("index")),
+        "method": METHODS.get(run.result.get("method"), "") if run.result else "",
+        "need": need_text(p.get("need", "")),
+        "radius_km": _km(float(p.get("radius_km", 10))),
+        "cover_km": _km(float(p.get("cover_km", 5))),
+        "k": p.get("k"),
+        "demand_fragile": p.get("demand") == "fragile",
+        "decay_gaussian": p.get("decay") == "gaussian",
+        "missing_propagate": p.get("missing") == "propagate",
+    }
+
+
+CSV_COLUMNS = (
+    "rank",
+    "code",
+    "commune",
+    "population",
+    "fragility_index",
+    "indicator_weight_available",
+    "fragile_population",
+    "accessibility_per_100000",
+    "nearest_place_km",
+    "reasons",
+    "example_data",
+)
+
+
+def areas_csv(run: DiagnosticRun) -> str:
+    """The areas of a run as CSV (UTF-8); the `example_data` column says when the run used
+    invented data (example indicators, places or candidates)."""
+    need = run.result["parameters"]["need"]
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    example = "yes" if run.uses_example_data else "no"
+    for a in sorted(run.result["areas"], key=lambda a: a["rank"]):
+        writer.writerow(
+            [
+                a["rank"],
+                a["code"],
+                a["name"],
+                "" if a["population"] is None else int(a["population"]),
+                "" if a["index"] is None else round(a["index"], 6),
+                "" if a["coverage"] is None else round(a["coverage"], 4),
+                "" if a["fragile_population"] is None else round(a["fragile_population"], 1),
+                "" if a["accessibility"] is None else round(a["accessibility"], 6),
+                "" if a["nearest_km"] is None else round(a["nearest_km"], 3),
+                " | ".join(reason_text(r, need=need) for r in a["reasons"]),
+                example,
+            ]
+        )
+    return out.getvalue()

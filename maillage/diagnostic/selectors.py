@@ -1,0 +1,210 @@
+"""Reads for the diagnostic, and the bridge that turns the directory's rows into arrays."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+import opening_hours as oh
+from django.db.models import Count, QuerySet
+
+from maillage.diagnostic.computation import DiagnosticInputs, IndicatorColumn, RunParameters
+from maillage.diagnostic.models import (
+    CandidateSite,
+    DiagnosticRun,
+    FragilityIndicator,
+    IndicatorValue,
+)
+from maillage.directory import opening_hours
+from maillage.directory import vocabularies as voc
+from maillage.directory.models import Place, PlaceService
+from maillage.territories.models import Area, Territory
+
+#: The reference week used to count weekly opening hours: a week of January 2025 with no
+#: public holiday in France (Monday 13 to Sunday 19), so "PH off" rules do not bite.
+REFERENCE_MONDAY = dt.datetime(2025, 1, 13)
+EVENING = dt.time(18, 0)
+
+
+@dataclass(frozen=True)
+class WeeklyOpening:
+    hours: float  # open hours in the reference week
+    saturday: bool  # open at some time on Saturday
+    evening: bool  # open after 18:00 on a weekday
+
+
+@lru_cache(maxsize=4096)
+def weekly_opening(text: str, country: str = "FR") -> WeeklyOpening:
+    """Weekly opening of a place from its OSM `opening_hours` text, over the reference week.
+
+    An empty or unreadable text counts as closed (0 hours): the place gives no capacity.
+    """
+    if not text.strip():
+        return WeeklyOpening(0.0, False, False)
+    try:
+        rules = opening_hours.parse(text.strip(), country)
+    except opening_hours.OpeningHoursError:
+        return WeeklyOpening(0.0, False, False)
+    start = REFERENCE_MONDAY
+    end = start + dt.timedelta(days=7)
+    seconds = 0.0
+    saturday = evening = False
+    for begin, finish, state, _comment in rules.intervals(start, end):
+        if state != oh.State.OPEN:
+            continue
+        finish = min(finish, end)
+        seconds += (finish - begin).total_seconds()
+        # Any part of the interval on Saturday (day 5)?
+        sat_start = start + dt.timedelta(days=5)
+        if begin < sat_start + dt.timedelta(days=1) and finish > sat_start:
+            saturday = True
+        day = begin.date()
+        while dt.datetime.combine(day, dt.time()) < finish:
+            if day.weekday() < 5 and finish > dt.datetime.combine(day, EVENING):
+                evening = True
+            day += dt.timedelta(days=1)
+    return WeeklyOpening(round(seconds / 3600, 6), saturday, evening)
+
+
+def need_services(need: str) -> list[str]:
+    """Service keys serving a need: "service:<key>", "category:<key>" or "" (every service)."""
+    kind, _sep, key = need.partition(":")
+    if kind == "service" and key in voc.SERVICE_BY_KEY:
+        return [key]
+    if kind == "category" and key in voc.CATEGORY_BY_KEY:
+        return voc.services_in_category(key)
+    return []
+
+
+def need_label(need: str) -> str:
+    kind, _sep, key = need.partition(":")
+    if kind == "service" and key in voc.SERVICE_BY_KEY:
+        return str(voc.SERVICE_BY_KEY[key].label)
+    if kind == "category" and key in voc.CATEGORY_BY_KEY:
+        return str(voc.CATEGORY_BY_KEY[key].label)
+    return ""
+
+
+def territory_areas(territory: Territory) -> QuerySet[Area]:
+    return Area.objects.filter(territory=territory).order_by("code")
+
+
+def diagnostic_inputs(*, territory: Territory, params: RunParameters) -> DiagnosticInputs:
+    """Read the territory's areas, indicators, published places and candidates into arrays."""
+    areas = list(territory_areas(territory))
+    position = {a.pk: i for i, a in enumerate(areas)}
+    columns = []
+    for indicator in FragilityIndicator.objects.filter(territory=territory).order_by("key"):
+        values = np.full(len(areas), np.nan)
+        for area_id, value in IndicatorValue.objects.filter(indicator=indicator).values_list(
+            "area_id", "value"
+        ):
+            if area_id in position:
+                values[position[area_id]] = value
+        columns.append(
+            IndicatorColumn(
+                key=indicator.key,
+                label=indicator.label,
+                axis=indicator.axis,
+                higher_is_fragile=indicator.higher_is_fragile,
+                weight=indicator.weight,
+                reference=indicator.reference,
+                source=indicator.source,
+                year=indicator.year,
+                is_example=indicator.is_example,
+                values=values,
+            )
+        )
+
+    services = need_services(params.need)
+    places = list(
+        Place.objects.filter(territory=territory, status=Place.Status.PUBLISHED)
+        .order_by("pk")
+        .values_list("pk", "name", "latitude", "longitude", "opening_hours", "is_example")
+    )
+    row_of = {pk: i for i, (pk, *_rest) in enumerate(places)}
+    stars = np.zeros((len(places), len(services)))
+    column_of = {s: k for k, s in enumerate(services)}
+    if services:
+        for place_id, service, level in PlaceService.objects.filter(
+            place__territory=territory,
+            place__status=Place.Status.PUBLISHED,
+            service__in=services,
+        ).values_list("place_id", "service", "stars"):
+            stars[row_of[place_id], column_of[service]] = level
+    openings = [weekly_opening(p[4], territory.country) for p in places]
+
+    candidates = list(CandidateSite.objects.filter(territory=territory).order_by("name", "pk"))
+    return DiagnosticInputs(
+        area_codes=[a.code for a in areas],
+        area_names=[a.name for a in areas],
+        area_lat=np.array([a.latitude for a in areas], dtype=np.float64),
+        area_lon=np.array([a.longitude for a in areas], dtype=np.float64),
+        population=np.array(
+            [np.nan if a.population is None else a.population for a in areas], dtype=np.float64
+        ),
+        indicators=columns,
+        need_services=services,
+        place_names=[p[1] for p in places],
+        place_lat=np.array([p[2] for p in places], dtype=np.float64),
+        place_lon=np.array([p[3] for p in places], dtype=np.float64),
+        weekly_hours=np.array([o.hours for o in openings], dtype=np.float64),
+        open_saturday=np.array([o.saturday for o in openings], dtype=bool),
+        open_evening=np.array([o.evening for o in openings], dtype=bool),
+        need_stars=stars,
+        places_example=sum(1 for p in places if p[5]),
+        candidate_names=[c.name for c in candidates],
+        candidate_kinds=[c.kind for c in candidates],
+        candidate_lat=np.array([c.latitude for c in candidates], dtype=np.float64),
+        candidate_lon=np.array([c.longitude for c in candidates], dtype=np.float64),
+        candidates_example=sum(1 for c in candidates if c.is_example),
+    )
+
+
+def run_size(territory: Territory) -> int:
+    """A rough size of a run: areas × published places (decides inline or worker)."""
+    n_areas = Area.objects.filter(territory=territory).count()
+    n_places = Place.objects.filter(territory=territory, status=Place.Status.PUBLISHED).count()
+    return n_areas * max(n_places, 1)
+
+
+def latest_done_run(territory: Territory) -> DiagnosticRun | None:
+    return (
+        DiagnosticRun.objects.filter(territory=territory, status=DiagnosticRun.Status.DONE)
+        .order_by("-finished_at", "-pk")
+        .first()
+    )
+
+
+def recent_runs(territory: Territory, limit: int = 10) -> list[DiagnosticRun]:
+    return list(
+        DiagnosticRun.objects.filter(territory=territory)
+        .select_related("requested_by")
+        .order_by("-created_at", "-pk")[:limit]
+    )
+
+
+def indicators_with_counts(territory: Territory) -> QuerySet[FragilityIndicator]:
+    return FragilityIndicator.objects.filter(territory=territory).annotate(n_values=Count("values"))
+
+
+def indicator_table(territory: Territory) -> tuple[list[FragilityIndicator], list[dict]]:
+    """Indicators and one row per area with its values (None where missing)."""
+    indicators = list(FragilityIndicator.objects.filter(territory=territory).order_by("key"))
+    values = {
+        (indicator_id, area_id): value
+        for indicator_id, area_id, value in IndicatorValue.objects.filter(
+            indicator__territory=territory
+        ).values_list("indicator_id", "area_id", "value")
+    }
+    rows = [
+        {"area": area, "values": [values.get((i.pk, area.pk)) for i in indicators]}
+        for area in Area.objects.filter(territory=territory).order_by("name")
+    ]
+    return indicators, rows
+
+
+def candidate_sites(territory: Territory) -> QuerySet[CandidateSite]:
+    return CandidateSite.objects.filter(territory=territory).order_by("name", "pk")

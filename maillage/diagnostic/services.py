@@ -1,0 +1,397 @@
+"""Writes of the diagnostic: indicators and their values, candidate sites, runs.
+
+`by=None` is the system (demo loader, worker); a user must be allowed by `permissions`.
+Imports are atomic: every row is checked first, and one bad row means nothing is written.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from maillage.diagnostic import computation, permissions, selectors
+from maillage.diagnostic.models import (
+    CandidateSite,
+    DiagnosticRun,
+    FragilityIndicator,
+    IndicatorValue,
+)
+from maillage.territories.models import Area, Territory
+
+logger = logging.getLogger(__name__)
+
+#: Runs up to this size (areas × published places) are computed at once in the request;
+#: larger ones wait for the `run_diagnostic_jobs` worker.
+INLINE_MAX_SIZE = 200_000
+MAX_IMPORT_BYTES = 5 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class RowError:
+    """A problem in an imported file: its line (the header is line 1), column and message."""
+
+    line: int
+    field: str
+    message: str
+
+
+class ImportRejected(Exception):
+    """The file was not imported; `errors` say where and why (nothing was written)."""
+
+    def __init__(self, errors: list[RowError]):
+        super().__init__(f"{len(errors)} error(s)")
+        self.errors = errors
+
+
+def _check_manager(by, territory: Territory) -> None:
+    if by is not None and not permissions.can_manage_diagnostic(by, territory):
+        raise PermissionDenied
+
+
+def _read_csv(data: bytes, required: tuple[str, ...]) -> list[tuple[int, dict[str, str]]]:
+    """Rows of a UTF-8 CSV (comma or semicolon) with their line numbers; header checked."""
+    if len(data) > MAX_IMPORT_BYTES:
+        raise ImportRejected([RowError(0, "", _("The file is larger than 5 MB."))])
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ImportRejected(
+            [RowError(0, "", _("The file is not UTF-8 text: save it as “CSV UTF-8” and retry."))]
+        ) from None
+    first = text.split("\n", 1)[0]
+    delimiter = ";" if first.count(";") > first.count(",") else ","
+    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
+    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    lacking = [name for name in required if name not in header]
+    if lacking:
+        raise ImportRejected(
+            [
+                RowError(
+                    1,
+                    name,
+                    _("The column “%(column)s” is missing from the first line.") % {"column": name},
+                )
+                for name in lacking
+            ]
+        )
+    rows = []
+    for line, raw in enumerate(reader, start=2):
+        row = {
+            (k or "").strip().lower(): (v or "").strip()
+            for k, v in raw.items()
+            if not isinstance(v, list)
+        }
+        if any(row.values()):
+            rows.append((line, row))
+    if not rows:
+        raise ImportRejected([RowError(2, "", _("The file has no data line."))])
+    return rows
+
+
+def _number(text: str) -> float | None:
+    try:
+        value = float(text.replace(",", ".").replace("\u202f", "").replace(" ", ""))
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
+
+
+@transaction.atomic
+def indicator_create(
+    *, territory: Territory, by, data: Mapping[str, Any], is_example: bool = False
+) -> FragilityIndicator:
+    """A new indicator of the territory (its values come by `indicator_values_set/import`)."""
+    _check_manager(by, territory)
+    indicator = FragilityIndicator(territory=territory, is_example=is_example, **data)
+    indicator.full_clean()
+    indicator.save()
+    return indicator
+
+
+@transaction.atomic
+def indicator_delete(*, indicator: FragilityIndicator, by) -> None:
+    _check_manager(by, indicator.territory)
+    indicator.delete()
+
+
+@transaction.atomic
+def indicator_values_set(
+    *, indicator: FragilityIndicator, by, values: Mapping[Area, float | None]
+) -> int:
+    """Replace the indicator's values for the given areas (None: missing). Returns the count
+    of values stored."""
+    _check_manager(by, indicator.territory)
+    stored = 0
+    for area, value in values.items():
+        if area.territory_id != indicator.territory_id:
+            raise ValidationError(f"area {area.code} is not in {indicator.territory}")
+        if value is None:
+            IndicatorValue.objects.filter(indicator=indicator, area=area).delete()
+            continue
+        row = IndicatorValue(indicator=indicator, area=area, value=float(value))
+        row.full_clean(exclude=["indicator", "area"], validate_unique=False)
+        IndicatorValue.objects.update_or_create(
+            indicator=indicator, area=area, defaults={"value": float(value)}
+        )
+        stored += 1
+    return stored
+
+
+@transaction.atomic
+def indicator_values_import(*, territory: Territory, by, data: bytes) -> int:
+    """Import values from a CSV with columns `indicator`, `code` (official code of the area)
+    and `value` (empty: missing). All or nothing; returns the number of lines read."""
+    _check_manager(by, territory)
+    rows = _read_csv(data, ("indicator", "code", "value"))
+    indicators = {i.key: i for i in FragilityIndicator.objects.filter(territory=territory)}
+    areas = {a.code: a for a in Area.objects.filter(territory=territory)}
+    errors: list[RowError] = []
+    seen: dict[tuple[str, str], int] = {}
+    planned: list[tuple[FragilityIndicator, Area, float | None]] = []
+    for line, row in rows:
+        indicator = indicators.get(row.get("indicator", ""))
+        area = areas.get(row.get("code", "").upper())
+        value = None
+        if indicator is None:
+            errors.append(
+                RowError(
+                    line,
+                    "indicator",
+                    _("Unknown indicator “%(key)s”: create it first, or check its identifier.")
+                    % {"key": row.get("indicator", "")},
+                )
+            )
+        if area is None:
+            errors.append(
+                RowError(
+                    line,
+                    "code",
+                    _("No area of the territory has the code “%(code)s”.")
+                    % {"code": row.get("code", "")},
+                )
+            )
+        if row.get("value", ""):
+            value = _number(row["value"])
+            if value is None:
+                errors.append(
+                    RowError(
+                        line,
+                        "value",
+                        _("“%(value)s” is not a number (write 12.5 or 12,5).")
+                        % {"value": row["value"]},
+                    )
+                )
+        if indicator is not None and area is not None:
+            key = (indicator.key, area.code)
+            if key in seen:
+                errors.append(
+                    RowError(
+                        line,
+                        "code",
+                        _("This indicator and area are already on line %(line)s.")
+                        % {"line": seen[key]},
+                    )
+                )
+            seen[key] = line
+            planned.append((indicator, area, value))
+    if errors:
+        raise ImportRejected(errors)
+    for indicator, area, value in planned:
+        if value is None:
+            IndicatorValue.objects.filter(indicator=indicator, area=area).delete()
+        else:
+            IndicatorValue.objects.update_or_create(
+                indicator=indicator, area=area, defaults={"value": value}
+            )
+    return len(rows)
+
+
+KIND_ALIASES = {
+    "commune_centre": CandidateSite.Kind.COMMUNE_CENTRE,
+    "commune centre": CandidateSite.Kind.COMMUNE_CENTRE,
+    "centre-bourg": CandidateSite.Kind.COMMUNE_CENTRE,
+    "market": CandidateSite.Kind.MARKET,
+    "marché": CandidateSite.Kind.MARKET,
+    "social_housing": CandidateSite.Kind.SOCIAL_HOUSING,
+    "social housing": CandidateSite.Kind.SOCIAL_HOUSING,
+    "logement social": CandidateSite.Kind.SOCIAL_HOUSING,
+    "wifi_point": CandidateSite.Kind.WIFI_POINT,
+    "wifi point": CandidateSite.Kind.WIFI_POINT,
+    "point wifi": CandidateSite.Kind.WIFI_POINT,
+    "other": CandidateSite.Kind.OTHER,
+    "autre": CandidateSite.Kind.OTHER,
+}
+
+
+@transaction.atomic
+def candidate_sites_import(*, territory: Territory, by, data: bytes) -> int:
+    """Replace the territory's candidate sites by those of a CSV with columns `name`,
+    `latitude`, `longitude` and `kind`. All or nothing; returns the number of sites."""
+    _check_manager(by, territory)
+    rows = _read_csv(data, ("name", "latitude", "longitude", "kind"))
+    errors: list[RowError] = []
+    sites: list[CandidateSite] = []
+    for line, row in rows:
+        name = row.get("name", "")
+        lat, lon = _number(row.get("latitude", "")), _number(row.get("longitude", ""))
+        kind = KIND_ALIASES.get(row.get("kind", "").lower())
+        if not name:
+            errors.append(RowError(line, "name", _("The name is empty.")))
+        if lat is None or not -90 <= lat <= 90:
+            errors.append(
+                RowError(
+                    line,
+                    "latitude",
+                    _("“%(value)s” is not a latitude (decimal degrees, for example 44.8378).")
+                    % {"value": row.get("latitude", "")},
+                )
+            )
+        if lon is None or not -180 <= lon <= 180:
+            errors.append(
+                RowError(
+                    line,
+                    "longitude",
+                    _("“%(value)s” is not a longitude (decimal degrees, for example -0.5792).")
+                    % {"value": row.get("longitude", "")},
+                )
+            )
+        if kind is None:
+            errors.append(
+                RowError(
+                    line,
+                    "kind",
+                    _(
+                        "Unknown kind “%(value)s”: use commune_centre, market, social_housing, "
+                        "wifi_point or other."
+                    )
+                    % {"value": row.get("kind", "")},
+                )
+            )
+        if lat is not None and lon is not None and kind is not None and name:
+            site = CandidateSite(
+                territory=territory, name=name[:200], latitude=lat, longitude=lon, kind=kind
+            )
+            try:
+                site.full_clean()
+            except ValidationError as error:
+                for field_name, messages in error.message_dict.items():
+                    errors.extend(RowError(line, field_name, m) for m in messages)
+                continue
+            sites.append(site)
+    if errors:
+        raise ImportRejected(errors)
+    CandidateSite.objects.filter(territory=territory).delete()
+    CandidateSite.objects.bulk_create(sites)
+    return len(sites)
+
+
+@transaction.atomic
+def candidate_sites_clear(*, territory: Territory, by) -> None:
+    _check_manager(by, territory)
+    CandidateSite.objects.filter(territory=territory).delete()
+
+
+def diagnostic_run_request(
+    *,
+    territory: Territory,
+    by,
+    parameters: computation.RunParameters,
+    inline: bool | None = None,
+) -> DiagnosticRun:
+    """Ask for a run. Small territories (`INLINE_MAX_SIZE`) are computed at once; others
+    wait for the worker (`manage.py run_diagnostic_jobs`). `inline` forces either way."""
+    _check_manager(by, territory)
+    with transaction.atomic():
+        run = DiagnosticRun(
+            territory=territory,
+            parameters=parameters.as_dict(),
+            requested_by=by if by is not None and by.is_authenticated else None,
+        )
+        run.full_clean()
+        run.save()
+    if inline is None:
+        inline = selectors.run_size(territory) <= INLINE_MAX_SIZE
+    if inline and diagnostic_run_claim(run=run):
+        run = diagnostic_run_execute(run=run)
+    return run
+
+
+def diagnostic_run_claim(*, run: DiagnosticRun) -> bool:
+    """Mark a pending run as running; False when someone else (a worker) took it first.
+    A conditional UPDATE, so two workers never run the same job, on SQLite and PostgreSQL."""
+    now = timezone.now()
+    taken = DiagnosticRun.objects.filter(pk=run.pk, status=DiagnosticRun.Status.PENDING).update(
+        status=DiagnosticRun.Status.RUNNING, started_at=now, progress=1, step="start"
+    )
+    if taken:
+        run.status, run.started_at, run.progress, run.step = (
+            DiagnosticRun.Status.RUNNING,
+            now,
+            1,
+            "start",
+        )
+    return bool(taken)
+
+
+def diagnostic_run_claim_next() -> DiagnosticRun | None:
+    """The oldest pending run, claimed for this worker (None when there is none)."""
+    for run in DiagnosticRun.objects.filter(status=DiagnosticRun.Status.PENDING).order_by(
+        "created_at", "pk"
+    )[:20]:
+        if diagnostic_run_claim(run=run):
+            return run
+    return None
+
+
+def diagnostic_run_execute(*, run: DiagnosticRun) -> DiagnosticRun:
+    """Compute a claimed run. Progress is saved as it goes (outside the final transaction, so
+    that readers see it); the result or the error is saved at the end."""
+
+    def progress(percent: int, step: str) -> None:
+        DiagnosticRun.objects.filter(pk=run.pk).update(progress=percent, step=step)
+
+    params = computation.RunParameters.from_dict(run.parameters)
+    try:
+        inputs = selectors.diagnostic_inputs(territory=run.territory, params=params)
+        result = computation.compute(inputs, params, progress)
+    except computation.DiagnosticInputError as error:
+        return _run_finish(run, error={"code": error.code, "params": error.params})
+    except Exception as error:  # a failed job must say so rather than stay "running"
+        logger.exception("diagnostic run %s failed", run.pk)
+        return _run_finish(run, error={"code": "internal", "params": {"detail": repr(error)[:500]}})
+    return _run_finish(run, result=result)
+
+
+@transaction.atomic
+def _run_finish(
+    run: DiagnosticRun, *, result: dict | None = None, error: dict | None = None
+) -> DiagnosticRun:
+    run.refresh_from_db()
+    run.finished_at = timezone.now()
+    if error is not None:
+        run.status = DiagnosticRun.Status.FAILED
+        run.error = str(error.get("code"))
+        run.result = {"error": error}
+    else:
+        run.status = DiagnosticRun.Status.DONE
+        run.progress = 100
+        run.step = "done"
+        run.result = result
+        run.uses_example_data = bool(
+            result["uses_example_indicators"]
+            or result["places_example"]
+            or result["sites"]["candidates_example"]
+        )
+    run.full_clean()
+    run.save()
+    return run

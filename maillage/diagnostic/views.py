@@ -1,0 +1,249 @@
+"""Diagnostic pages. Views check the permission, validate with a form and call one service or
+selector; presenters write what is shown."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from maillage.diagnostic import permissions, presenters, selectors, services
+from maillage.diagnostic.forms import (
+    CsvUploadForm,
+    IndicatorForm,
+    IndicatorValuesForm,
+    RunForm,
+)
+from maillage.diagnostic.models import DiagnosticRun, FragilityIndicator, IndicatorValue
+from maillage.territories.models import Territory
+
+REFRESH_SECONDS = 3
+
+
+def _territory_for(request, slug: str, *, manage: bool = False) -> Territory:
+    territory = get_object_or_404(Territory, slug=slug)
+    allowed = (
+        permissions.can_manage_diagnostic(request.user, territory)
+        if manage
+        else permissions.can_view_diagnostic(request.user, territory)
+    )
+    if not allowed:
+        raise PermissionDenied
+    return territory
+
+
+def _run_context(run: DiagnosticRun | None) -> dict:
+    if run is None or run.status != DiagnosticRun.Status.DONE:
+        return {}
+    return {
+        "areas": presenters.area_rows(run),
+        "sites": presenters.site_rows(run),
+        "maps": presenters.maps(run),
+        "summary": presenters.parameters_summary(run),
+    }
+
+
+@login_required
+def home(request, territory):
+    territory = _territory_for(request, territory)
+    latest = selectors.latest_done_run(territory)
+    recent = selectors.recent_runs(territory)
+    waiting = next((r for r in recent if not r.is_finished), None)
+    can_manage = permissions.can_manage_diagnostic(request.user, territory)
+    context = {
+        "territory": territory,
+        "run": latest,
+        "waiting": waiting,
+        "recent": recent,
+        "can_manage": can_manage,
+        "form": RunForm() if can_manage else None,
+    }
+    context.update(_run_context(latest))
+    return render(request, "diagnostic/home.html", context)
+
+
+@login_required
+@require_POST
+def run_start(request, territory):
+    territory = _territory_for(request, territory, manage=True)
+    form = RunForm(request.POST)
+    if not form.is_valid():
+        latest = selectors.latest_done_run(territory)
+        context = {
+            "territory": territory,
+            "run": latest,
+            "recent": selectors.recent_runs(territory),
+            "can_manage": True,
+            "form": form,
+        }
+        context.update(_run_context(latest))
+        return render(request, "diagnostic/home.html", context, status=400)
+    run = services.diagnostic_run_request(
+        territory=territory, by=request.user, parameters=form.parameters()
+    )
+    return redirect("diagnostic:run", territory=territory.slug, pk=run.pk)
+
+
+@login_required
+def run_detail(request, territory, pk):
+    territory = _territory_for(request, territory)
+    run = get_object_or_404(DiagnosticRun, pk=pk, territory=territory)
+    context = {
+        "territory": territory,
+        "run": run,
+        "can_manage": permissions.can_manage_diagnostic(request.user, territory),
+        "refresh_seconds": REFRESH_SECONDS,
+        "error": presenters.error_text(run.result["error"])
+        if run.status == DiagnosticRun.Status.FAILED and run.result
+        else "",
+    }
+    context.update(_run_context(run))
+    return render(request, "diagnostic/run.html", context)
+
+
+@login_required
+def run_csv(request, territory, pk):
+    territory = _territory_for(request, territory)
+    run = get_object_or_404(
+        DiagnosticRun, pk=pk, territory=territory, status=DiagnosticRun.Status.DONE
+    )
+    response = HttpResponse(presenters.areas_csv(run), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="diagnostic-{territory.slug}-{run.pk}.csv"'
+    )
+    return response
+
+
+def _upload_errors(error: services.ImportRejected) -> list[str]:
+    return [
+        _("Line %(line)s, column “%(field)s”: %(message)s")
+        % {"line": e.line, "field": e.field, "message": e.message}
+        if e.field
+        else _("Line %(line)s: %(message)s") % {"line": e.line, "message": e.message}
+        for e in error.errors
+    ]
+
+
+@login_required
+def indicators(request, territory):
+    territory = _territory_for(request, territory)
+    can_manage = permissions.can_manage_diagnostic(request.user, territory)
+    form = IndicatorForm(territory=territory) if can_manage else None
+    upload = CsvUploadForm(prefix="values") if can_manage else None
+    import_errors: list[str] = []
+    status = 200
+    if request.method == "POST":
+        if not can_manage:
+            raise PermissionDenied
+        if "values-file" in request.FILES or request.POST.get("action") == "import":
+            upload = CsvUploadForm(request.POST, request.FILES, prefix="values")
+            if upload.is_valid():
+                try:
+                    count = services.indicator_values_import(
+                        territory=territory, by=request.user, data=upload.cleaned_data["file"]
+                    )
+                except services.ImportRejected as error:
+                    import_errors = _upload_errors(error)
+                else:
+                    messages.success(request, _("%(count)s lines imported.") % {"count": count})
+                    return redirect("diagnostic:indicators", territory=territory.slug)
+        else:
+            form = IndicatorForm(request.POST, territory=territory)
+            if form.is_valid():
+                indicator = services.indicator_create(
+                    territory=territory, by=request.user, data=form.cleaned_data
+                )
+                messages.success(request, _("Indicator added. Now enter or import its values."))
+                return redirect(
+                    "diagnostic:indicator_values", territory=territory.slug, pk=indicator.pk
+                )
+        status = 400
+    columns, rows = selectors.indicator_table(territory)
+    return render(
+        request,
+        "diagnostic/indicators.html",
+        {
+            "territory": territory,
+            "columns": columns,
+            "rows": rows,
+            "any_example": any(c.is_example for c in columns),
+            "can_manage": can_manage,
+            "form": form,
+            "upload": upload,
+            "import_errors": import_errors,
+        },
+        status=status,
+    )
+
+
+@login_required
+def indicator_values(request, territory, pk):
+    territory = _territory_for(request, territory, manage=True)
+    indicator = get_object_or_404(FragilityIndicator, pk=pk, territory=territory)
+    areas = selectors.territory_areas(territory).order_by("name")
+    current = dict(
+        IndicatorValue.objects.filter(indicator=indicator).values_list("area_id", "value")
+    )
+    form = IndicatorValuesForm(request.POST or None, areas=areas, values=current)
+    if request.method == "POST" and form.is_valid():
+        services.indicator_values_set(indicator=indicator, by=request.user, values=form.values())
+        messages.success(request, _("Values saved."))
+        return redirect("diagnostic:indicators", territory=territory.slug)
+    return render(
+        request,
+        "diagnostic/indicator_values.html",
+        {"territory": territory, "indicator": indicator, "form": form},
+        status=400 if form.is_bound else 200,
+    )
+
+
+@login_required
+@require_POST
+def indicator_delete(request, territory, pk):
+    territory = _territory_for(request, territory, manage=True)
+    indicator = get_object_or_404(FragilityIndicator, pk=pk, territory=territory)
+    services.indicator_delete(indicator=indicator, by=request.user)
+    messages.success(request, _("Indicator deleted."))
+    return redirect("diagnostic:indicators", territory=territory.slug)
+
+
+@login_required
+def candidates(request, territory):
+    territory = _territory_for(request, territory)
+    can_manage = permissions.can_manage_diagnostic(request.user, territory)
+    upload = CsvUploadForm() if can_manage else None
+    import_errors: list[str] = []
+    status = 200
+    if request.method == "POST":
+        if not can_manage:
+            raise PermissionDenied
+        upload = CsvUploadForm(request.POST, request.FILES)
+        if upload.is_valid():
+            try:
+                count = services.candidate_sites_import(
+                    territory=territory, by=request.user, data=upload.cleaned_data["file"]
+                )
+            except services.ImportRejected as error:
+                import_errors = _upload_errors(error)
+            else:
+                messages.success(
+                    request, _("%(count)s candidate sites imported.") % {"count": count}
+                )
+                return redirect("diagnostic:candidates", territory=territory.slug)
+        status = 400
+    return render(
+        request,
+        "diagnostic/candidates.html",
+        {
+            "territory": territory,
+            "sites": selectors.candidate_sites(territory),
+            "can_manage": can_manage,
+            "upload": upload,
+            "import_errors": import_errors,
+        },
+        status=status,
+    )

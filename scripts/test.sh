@@ -18,6 +18,17 @@ if ! command -v chromium >/dev/null; then
   fi
 fi
 
+if ! .venv/bin/python -c "import weasyprint" 2>/dev/null; then
+  step "Installing the system libraries of WeasyPrint (PDF reports)"
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+      libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core >/dev/null
+  else
+    echo "WeasyPrint cannot load: install Debian's libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core." >&2
+    exit 1
+  fi
+fi
+
 step "Lint and format (ruff)"
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .

@@ -1,3 +1,71 @@
-from ninja import Router
+"""Roadmap endpoints: indicators against targets and an action plan in the URBACT structure.
+
+Same rule as the pages (roadmap.permissions.can_read): a role in the territory is needed, so
+these endpoints answer 403 to anonymous callers; they use the session of a signed-in person.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from ninja import Router, Schema
+from ninja.errors import HttpError
+
+from maillage.roadmap import exports, permissions, selectors
+from maillage.roadmap.models import ActionPlan
+from maillage.territories.models import Territory
 
 router = Router(tags=["roadmap"])
+
+
+class IndicatorOut(Schema):
+    code: str
+    name: str
+    unit: str
+    scope: str
+    source: str
+    computed_key: str
+    target: float | None
+    target_year: int | None
+    current: float | None
+    current_date: dt.date | None
+    percent_of_target: float | None
+    is_example: bool
+
+
+def _territory(request, slug: str) -> Territory:
+    territory = get_object_or_404(Territory, slug=slug)
+    if not permissions.can_read(request.user, territory):
+        raise HttpError(403, "A role in this territory is needed to read its roadmap.")
+    return territory
+
+
+@router.get("/territories/{slug}/roadmap/indicators", response=list[IndicatorOut])
+def indicators(request, slug: str):
+    territory = _territory(request, slug)
+    return [
+        IndicatorOut(
+            code=p.indicator.code,
+            name=p.indicator.name,
+            unit=p.indicator.unit,
+            scope=p.indicator.scope,
+            source=p.indicator.source,
+            computed_key=p.indicator.computed_key,
+            target=p.target,
+            target_year=p.target_year,
+            current=p.current,
+            current_date=p.current_date,
+            percent_of_target=p.ratio,
+            is_example=p.is_example,
+        )
+        for p in selectors.indicators_progress(territory, on=timezone.localdate())
+    ]
+
+
+@router.get("/territories/{slug}/roadmap/plans/{plan_id}/urbact")
+def plan_urbact(request, slug: str, plan_id: int) -> dict:
+    territory = _territory(request, slug)
+    plan = get_object_or_404(ActionPlan, pk=plan_id, territory=territory)
+    return exports.urbact_plan(plan, governance=selectors.bodies_of(territory))

@@ -7,5 +7,23 @@ class RoadmapConfig(AppConfig):
     verbose_name = _("Governance and roadmap")
 
     def ready(self):
-        # Register sections (web.extensions), demo loaders and computed indicators here.
-        pass
+        from maillage.roadmap.demo import load_demo
+        from maillage.roadmap.permissions import can_read
+        from maillage.web.extensions import (
+            DemoLoader,
+            Section,
+            register_demo_loader,
+            register_section,
+        )
+
+        register_section(
+            Section(
+                "roadmap",
+                "roadmap:home",
+                _("Roadmap"),
+                order=60,
+                signed_in_only=True,
+                visible_to=can_read,
+            )
+        )
+        register_demo_loader(DemoLoader("roadmap", load_demo, order=60))

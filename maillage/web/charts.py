@@ -174,6 +174,20 @@ def choropleth_svg(
     return mark_safe(svg)  # every text in it is escaped above
 
 
+def _shorten(text: str, length: int) -> str:
+    """Cut a label to fit its column; the full text stays in the table beside the chart."""
+    return text if len(text) <= length else text[: length - 1].rstrip() + "…"
+
+
+def _anchor(index: int, count: int) -> str:
+    """First and last axis labels are anchored inside the plot so that they are not cut."""
+    if count > 1 and index == count - 1:
+        return "end"
+    if count > 1 and index == 0:
+        return "start"
+    return "middle"
+
+
 def _svg_id(title: str) -> str:
     return "svg-" + "".join(c if c.isalnum() else "-" for c in title.lower())[:40]
 
@@ -209,7 +223,7 @@ def bar_chart_svg(
         y = i * row_h + 4
         parts.append(
             f'<text x="{label_w - 8}" y="{y + 15}" text-anchor="end" font-size="13" '
-            f'fill="{INK}">{escape(bar.label[:32])}</text>'
+            f'fill="{INK}">{escape(_shorten(bar.label, 26))}</text>'
         )
         if bar.value is None:
             parts.append(
@@ -289,8 +303,8 @@ def progress_svg(
         parts.append(
             f'<circle cx="{x(i):.1f}" cy="{y(value):.1f}" r="4" fill="{PALETTE[4]}">'
             f"<title>{escape(label)}: {escape(_number(value, decimals))}</title></circle>"
-            f'<text x="{x(i):.1f}" y="{height - 12}" text-anchor="middle" font-size="12" '
-            f'fill="{INK}">{escape(label)}</text>'
+            f'<text x="{x(i):.1f}" y="{height - 12}" text-anchor="{_anchor(i, len(points))}" '
+            f'font-size="12" fill="{INK}">{escape(label)}</text>'
         )
     description = _("Line chart of the values by period; the table below gives every value.")
     svg = (

@@ -62,3 +62,20 @@ def test_progress_chart_draws_the_target():
     root = ET.fromstring(svg)
     assert len(root.findall("s:circle", NS)) == 2
     assert "stroke-dasharray" in svg
+
+
+def test_long_labels_are_shortened_and_axis_ends_anchored_inside():
+    svg = ET.fromstring(
+        str(
+            bar_chart_svg(
+                [Bar("Centre social ou hébergement d'urgence", 3.0)], title="Long", max_value=10
+            )
+        )
+    )
+    label = svg.findall("s:text", NS)[0].text
+    assert len(label) == 26 and label.endswith("…")
+    progress = ET.fromstring(
+        str(progress_svg([("2024", 1.0), ("2025", 2.0), ("2026", 3.0)], title="Axis"))
+    )
+    anchors = [t.get("text-anchor") for t in progress.findall("s:text", NS)]
+    assert anchors == ["start", "middle", "end"]

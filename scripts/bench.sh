@@ -15,6 +15,8 @@ MAILLAGE_DATABASE_URL="$pg_bench" .venv/bin/python bench/bench_search.py
 for peers in scripts/test-peers-*.sh; do bash "$peers" >/dev/null; done  # builds the peer venvs
 echo "== Observatory: raking and calibration"
 PYTHONPATH=. .venv-peers-obs/bin/python bench/bench_raking.py
+echo "== Observatory: the 5,000-respondent pipeline"
+.venv/bin/python bench/bench_observatory.py
 for script in bench/bench_accessibility.py bench/bench_siting.py; do
   if [ -f "$script" ]; then
     echo "== $script"

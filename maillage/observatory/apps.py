@@ -7,5 +7,21 @@ class ObservatoryConfig(AppConfig):
     verbose_name = _("Observatory")
 
     def ready(self):
-        # Register sections (web.extensions), demo loaders and computed indicators here.
-        pass
+        from maillage.observatory import demo
+        from maillage.observatory import indicators as observatory_indicators
+        from maillage.territories import indicators
+        from maillage.web.extensions import (
+            DemoLoader,
+            Section,
+            register_demo_loader,
+            register_section,
+        )
+
+        register_section(Section("observatory", "observatory:panorama", _("Observatory"), order=40))
+        register_demo_loader(DemoLoader("observatory", demo.load_demo, order=40))
+        for indicator in (
+            observatory_indicators.been_to_place,
+            observatory_indicators.knows_place,
+            observatory_indicators.admin_difficulty,
+        ):
+            indicators.register(indicator)

@@ -8,6 +8,7 @@ in black or white according to contrast.
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -189,7 +190,9 @@ def _anchor(index: int, count: int) -> str:
 
 
 def _svg_id(title: str) -> str:
-    return "svg-" + "".join(c if c.isalnum() else "-" for c in title.lower())[:40]
+    """A readable id, unique per title (a hash of the whole title ends it)."""
+    slug = "".join(c if c.isalnum() else "-" for c in title.lower())[:30]
+    return f"svg-{slug}-{hashlib.sha1(title.encode()).hexdigest()[:8]}"
 
 
 @dataclass(frozen=True)

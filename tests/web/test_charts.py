@@ -79,3 +79,17 @@ def test_long_labels_are_shortened_and_axis_ends_anchored_inside():
     )
     anchors = [t.get("text-anchor") for t in progress.findall("s:text", NS)]
     assert anchors == ["start", "middle", "end"]
+
+
+def test_titles_sharing_a_long_beginning_get_distinct_ids():
+    a = ET.fromstring(
+        str(bar_chart_svg([Bar("x", 1.0)], title="Share of residents who own a computer, by age"))
+    )
+    b = ET.fromstring(
+        str(
+            bar_chart_svg(
+                [Bar("x", 1.0)], title="Share of residents who own a computer, by commune"
+            )
+        )
+    )
+    assert a.find("s:title", NS).get("id") != b.find("s:title", NS).get("id")

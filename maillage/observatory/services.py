@@ -1,0 +1,337 @@
+"""Writes of the observatory. Every function is a domain operation run in one transaction."""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from collections.abc import Mapping, Sequence
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from maillage.observatory import permissions, pipeline, selectors
+from maillage.observatory.grid import grid_versions, load_grid
+from maillage.observatory.importing import Codebook, check_responses
+from maillage.observatory.models import (
+    Estimate,
+    GridAdoption,
+    ImportReport,
+    MarginSet,
+    Respondent,
+    Wave,
+    WeightingRun,
+)
+from maillage.observatory.reading import read_responses
+from maillage.territories.models import Area, Territory
+
+
+def _check_manager(by, territory: Territory) -> None:
+    if by is not None and not permissions.can_manage(by, territory):
+        raise PermissionDenied(_("Only the territory's coordinators manage the observatory."))
+
+
+@transaction.atomic
+def grid_adopt(
+    *, territory: Territory, version: str, extra_questions: Sequence[Mapping] = (), by=None
+) -> GridAdoption:
+    """Adopt a version of the common grid, with the territory's own questions (if any)."""
+    _check_manager(by, territory)
+    if version not in grid_versions():
+        raise ValidationError(
+            {"grid_version": _("Unknown grid version %(version)s.") % {"version": version}}
+        )
+    common = load_grid(version)
+    try:
+        common.with_extra_questions(extra_questions)
+    except (KeyError, TypeError, ValueError) as error:
+        raise ValidationError({"extra_questions": str(error)}) from error
+    adoption, _created = GridAdoption.objects.get_or_create(
+        territory=territory, grid_version=version, defaults={"extra_questions": []}
+    )
+    adoption.extra_questions = list(extra_questions)
+    adoption.full_clean()
+    adoption.save()
+    return adoption
+
+
+@transaction.atomic
+def wave_create(
+    *,
+    territory: Territory,
+    grid: GridAdoption,
+    name: str,
+    fieldwork_start=None,
+    fieldwork_end=None,
+    is_synthetic: bool = False,
+    note: str = "",
+    by=None,
+) -> Wave:
+    _check_manager(by, territory)
+    if grid.territory_id != territory.pk:
+        raise ValidationError({"grid": _("This grid is not adopted by the territory.")})
+    wave = Wave(
+        territory=territory,
+        grid=grid,
+        name=name,
+        fieldwork_start=fieldwork_start,
+        fieldwork_end=fieldwork_end,
+        is_synthetic=is_synthetic,
+        note=note,
+    )
+    wave.full_clean()
+    wave.save()
+    return wave
+
+
+@transaction.atomic
+def responses_import(
+    *,
+    wave: Wave,
+    data: bytes,
+    filename: str,
+    codebook: Codebook | None = None,
+    import_valid_rows: bool = False,
+    by=None,
+) -> ImportReport:
+    """Check a file of responses and store its rows, all or nothing.
+
+    When any row has an error nothing is stored, unless `import_valid_rows` is set: then the
+    rows without errors are stored and the others are listed in the report. The report (rows
+    read, stored, rejected, and every problem with its row, column, value and reason) is kept
+    either way. Raises `reading.UnreadableFile` when the file cannot be read at all.
+    """
+    _check_manager(by, wave.territory)
+    grid = selectors.wave_grid(wave)
+    areas = {a.code: a for a in Area.objects.filter(territory=wave.territory)}
+    table = read_responses(data, filename)
+    result = check_responses(table, grid=grid, commune_codes=set(areas), codebook=codebook)
+    store = not result.errors or (import_valid_rows and result.valid)
+    imported = 0
+    if store:
+        start = (wave.respondents.aggregate(last=Max("row_number"))["last"] or 0) + 1
+        respondents = []
+        for offset, row in enumerate(result.valid):
+            respondent = Respondent(
+                wave=wave,
+                area=areas[row.commune],
+                row_number=start + offset,
+                design_weight=row.design_weight,
+                answers=row.answers,
+            )
+            respondent.full_clean(exclude=["wave", "area"], validate_unique=False)
+            respondents.append(respondent)
+        Respondent.objects.bulk_create(respondents, batch_size=1000)
+        imported = len(respondents)
+    report = ImportReport(
+        wave=wave,
+        filename=filename[:255],
+        created_by=by,
+        rows_read=result.rows_read,
+        rows_imported=imported,
+        rows_rejected=result.rows_rejected if store else result.rows_read,
+        problems=[p.as_dict() for p in result.problems],
+    )
+    report.full_clean(exclude=["wave", "created_by"])
+    report.save()
+    return report
+
+
+@transaction.atomic
+def margin_set_create(
+    *,
+    territory: Territory,
+    name: str,
+    margins: Mapping,
+    source: str,
+    is_assumed: bool,
+    by=None,
+) -> MarginSet:
+    """Store population margins (see `MarginSet`); replaces a set of the same name."""
+    _check_manager(by, territory)
+    for key in (pipeline.AGE_SEX, pipeline.EDUCATION):
+        table = margins.get(key)
+        if not isinstance(table, Mapping) or not table:
+            raise ValidationError({"margins": _("Margins need “age_sex” and “education”.")})
+        for commune, cells in table.items():
+            for cell, value in cells.items():
+                if not isinstance(value, int | float) or value < 0 or math.isnan(value):
+                    raise ValidationError(
+                        {
+                            "margins": _("%(commune)s, %(cell)s: %(value)s is not a population.")
+                            % {"commune": commune, "cell": cell, "value": value}
+                        }
+                    )
+    margin_set = MarginSet.objects.filter(territory=territory, name=name).first() or MarginSet(
+        territory=territory, name=name
+    )
+    if margin_set.pk and margin_set.runs.exists():
+        raise ValidationError(
+            {
+                "name": _(
+                    "Margins of this name were used by a weighting run and cannot change: "
+                    "give the new margins another name."
+                )
+            }
+        )
+    margin_set.margins = dict(margins)
+    margin_set.source = source
+    margin_set.is_assumed = is_assumed
+    margin_set.full_clean()
+    margin_set.save()
+    return margin_set
+
+
+def margins_from_csv(data: bytes) -> dict:
+    """Margins from a CSV with columns commune_code, margin (age_sex or education), category
+    (``18_24|f``… or ``none``…) and population. Errors name the line."""
+    text = data.decode("utf-8-sig")
+    reader = csv.DictReader(io.StringIO(text), delimiter=";" if ";" in text.split("\n")[0] else ",")
+    needed = {"commune_code", "margin", "category", "population"}
+    if not needed <= set(reader.fieldnames or ()):
+        raise ValidationError(
+            _("The columns must be: %(columns)s.") % {"columns": ", ".join(sorted(needed))}
+        )
+    margins: dict = {pipeline.AGE_SEX: {}, pipeline.EDUCATION: {}}
+    for number, row in enumerate(reader, start=2):
+        if row["margin"] not in margins:
+            raise ValidationError(
+                _("Line %(line)s: margin must be age_sex or education, not %(value)s.")
+                % {"line": number, "value": row["margin"]}
+            )
+        try:
+            population = float(row["population"].replace(",", "."))
+        except ValueError:
+            raise ValidationError(
+                _("Line %(line)s: %(value)s is not a number.")
+                % {"line": number, "value": row["population"]}
+            ) from None
+        margins[row["margin"]].setdefault(row["commune_code"].strip(), {})[
+            row["category"].strip()
+        ] = population
+    return margins
+
+
+@transaction.atomic
+def weighting_run_create(
+    *,
+    wave: Wave,
+    margin_set: MarginSet,
+    tolerance: float = 1e-6,
+    max_iterations: int = 100,
+    bound_lower: float | None = None,
+    bound_upper: float | None = None,
+    trim_ratio: float | None = None,
+    variance_method: str = WeightingRun.Variance.TAYLOR,
+    replicates: int = 100,
+    seed: int = 2024,
+    by=None,
+) -> WeightingRun:
+    """Rake the wave to the margins, store the weights, diagnostics and every estimate.
+
+    The run is a draft until a coordinator publishes it. A raking that did not converge is
+    stored (to be inspected) but cannot be published.
+    """
+    _check_manager(by, wave.territory)
+    if margin_set.territory_id != wave.territory_id:
+        raise ValidationError({"margin_set": _("These margins belong to another territory.")})
+    run = WeightingRun(
+        wave=wave,
+        margin_set=margin_set,
+        tolerance=tolerance,
+        max_iterations=max_iterations,
+        bound_lower=bound_lower,
+        bound_upper=bound_upper,
+        trim_ratio=trim_ratio,
+        variance_method=variance_method,
+        replicates=replicates,
+        seed=seed,
+        created_by=by,
+    )
+    run.full_clean(exclude=["created_by"])
+    grid = selectors.wave_grid(wave)
+    arrays = selectors.wave_arrays(wave, grid)
+    bootstrap = variance_method == WeightingRun.Variance.BOOTSTRAP
+    settings = pipeline.WeightingSettings(
+        tolerance=tolerance,
+        max_iterations=max_iterations,
+        bounds=None if bound_lower is None or bound_upper is None else (bound_lower, bound_upper),
+        trim_ratio=trim_ratio,
+        min_cell=20 if bootstrap else 10,
+    )
+    try:
+        outcome = pipeline.weigh(arrays, grid, margin_set.margins, settings)
+        replicate = (
+            pipeline.replicate_weights(outcome, replicates=replicates, seed=seed)
+            if bootstrap
+            else None
+        )
+    except ValueError as error:
+        raise ValidationError(
+            _("The weighting is impossible: %(reason)s") % {"reason": error}
+        ) from error
+    run.converged = outcome.converged
+    run.iterations = outcome.iterations
+    run.max_relative_error = outcome.max_relative_error
+    run.diagnostics = outcome.diagnostics
+    run.respondent_ids = arrays.ids.tolist()
+    run.weights = outcome.weights.tolist()
+    run.save()
+    Estimate.objects.bulk_create(
+        [
+            Estimate(
+                run=run,
+                indicator=e.indicator,
+                domain_kind=e.domain_kind,
+                domain_code=e.domain_code,
+                estimate=_number(e.estimate.estimate),
+                standard_error=_number(e.estimate.standard_error),
+                lower=_number(e.estimate.lower),
+                upper=_number(e.estimate.upper),
+                n=e.estimate.n,
+                df=e.estimate.df,
+                small_sample=e.estimate.small_sample,
+                suppressed=e.estimate.suppressed,
+            )
+            for e in pipeline.estimate_all(arrays, grid, outcome, replicate=replicate)
+        ],
+        batch_size=1000,
+    )
+    return run
+
+
+def _number(value: float) -> float | None:
+    return None if value is None or math.isnan(value) else float(value)
+
+
+@transaction.atomic
+def weighting_run_publish(*, run: WeightingRun, by=None) -> WeightingRun:
+    """Publish a run: its estimates become public; the wave's other runs go back to draft."""
+    _check_manager(by, run.wave.territory)
+    if not run.converged:
+        raise ValidationError(
+            _(
+                "This weighting did not converge: it cannot be published. Run it again with more "
+                "sweeps or looser bounds."
+            )
+        )
+    WeightingRun.objects.filter(wave=run.wave, status=WeightingRun.Status.PUBLISHED).exclude(
+        pk=run.pk
+    ).update(status=WeightingRun.Status.DRAFT, published_at=None)
+    run.status = WeightingRun.Status.PUBLISHED
+    run.published_at = timezone.now()
+    run.full_clean(exclude=["created_by"])
+    run.save(update_fields=["status", "published_at"])
+    return run
+
+
+@transaction.atomic
+def weighting_run_unpublish(*, run: WeightingRun, by=None) -> WeightingRun:
+    _check_manager(by, run.wave.territory)
+    run.status = WeightingRun.Status.DRAFT
+    run.published_at = None
+    run.save(update_fields=["status", "published_at"])
+    return run

@@ -12,6 +12,7 @@ import hashlib
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from html import escape
 
 from django.utils import formats
@@ -24,7 +25,10 @@ INK = "#1e1e1e"
 
 
 def _number(value: float, decimals: int) -> str:
-    return formats.number_format(value, decimal_pos=decimals, use_l10n=True)
+    # Rounded half up like the `floatformat` filter of the tables beside the charts (Django's
+    # number_format alone would cut the digits, not round them).
+    rounded = Decimal(repr(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    return formats.number_format(rounded, decimal_pos=decimals, use_l10n=True)
 
 
 def class_breaks(values: Sequence[float], *, classes: int = 5) -> list[float]:

@@ -93,3 +93,15 @@ def test_titles_sharing_a_long_beginning_get_distinct_ids():
         )
     )
     assert a.find("s:title", NS).get("id") != b.find("s:title", NS).get("id")
+
+
+@translation.override("fr")
+def test_values_are_rounded_like_the_tables_not_cut():
+    from django.template import Context, Template
+
+    svg = str(bar_chart_svg([Bar("x", 5.36), Bar("y", 93.25)], title="Rounding", unit="%"))
+    table = Template("{{ a|floatformat:1 }} {{ b|floatformat:1 }}").render(
+        Context({"a": 5.36, "b": 93.25})
+    )
+    assert "5,4 %" in svg and "93,3 %" in svg
+    assert table == "5,4 93,3"

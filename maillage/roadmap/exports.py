@@ -19,6 +19,8 @@ import datetime as dt
 import io
 from collections.abc import Callable, Iterable
 
+from django.utils.translation import gettext_lazy
+
 from maillage.roadmap.models import (
     Action,
     ActionPlan,
@@ -272,6 +274,12 @@ CSV_EXPORTS: dict[str, Callable] = {
     "indicators": _indicators_rows,
     "meetings": _meetings_rows,
     "inventory": _inventory_rows,
+}
+CSV_LABELS = {
+    "actions": gettext_lazy("Actions"),
+    "indicators": gettext_lazy("Indicators"),
+    "meetings": gettext_lazy("Meetings"),
+    "inventory": gettext_lazy("Inventory of actions"),
 }
 
 

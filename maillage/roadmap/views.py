@@ -61,7 +61,7 @@ def home(request, territory):
             "plans": selectors.plans_of(territory),
             "year": _today().year,
             "can_manage": permissions.can_manage(request.user, territory),
-            "csv_kinds": list(exports.CSV_EXPORTS),
+            "csv_kinds": [(kind, exports.CSV_LABELS[kind]) for kind in exports.CSV_EXPORTS],
         },
     )
 

@@ -7,9 +7,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from maillage.directory import opening_hours, permissions
@@ -90,24 +91,27 @@ class PlaceEditConflict(Exception):
         self.changes = changes
 
 
-def _snapshot_services(offers: Iterable[ServiceOffer]) -> list[dict]:
+def services_snapshot_of(offers: Iterable[ServiceOffer]) -> list[dict]:
+    """The services of a place as stored with each version (sorted, plain dicts)."""
     return sorted(
         ({"service": o.service, "stars": o.stars, "note": o.note} for o in offers),
         key=lambda s: s["service"],
     )
 
 
-def _search_text(place: Place) -> str:
-    services = [
-        str(voc.SERVICE_BY_KEY[s["service"]].label)
-        for s in place.services_snapshot
-        if s["service"] in voc.SERVICE_BY_KEY
-    ]
-    standard = [
-        voc.SERVICE_BY_KEY[s["service"]].standard
-        for s in place.services_snapshot
-        if s["service"] in voc.SERVICE_BY_KEY
-    ]
+def _service_labels(keys: list[str]) -> list[str]:
+    # Every language of the site, whoever saves: the text searched must not depend on the
+    # language of the person who last edited the place.
+    labels = []
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            labels.extend(str(voc.SERVICE_BY_KEY[k].label) for k in keys)
+    return labels
+
+
+def search_text_of(place: Place) -> str:
+    """The folded text that word search looks into (names, address, descriptions, services)."""
+    keys = [s["service"] for s in place.services_snapshot if s["service"] in voc.SERVICE_BY_KEY]
     parts = [
         place.name,
         place.organisation.name,
@@ -116,13 +120,14 @@ def _search_text(place: Place) -> str:
         place.postal_code,
         place.summary,
         place.description,
-        *services,
-        *standard,
+        *_service_labels(keys),
+        *(voc.SERVICE_BY_KEY[k].standard for k in keys),
     ]
     return f" {fold(' '.join(p for p in parts if p))} "
 
 
-def _check_vocabularies(place: Place) -> None:
+def check_vocabularies(place: Place) -> None:
+    """Refuse list fields holding values outside their vocabulary (field-named errors)."""
     errors = {}
     for field in LIST_FIELDS:
         value = getattr(place, field)
@@ -147,7 +152,7 @@ def _validate(place: Place) -> list[str]:
     except ValidationError as error:
         errors.update(error.message_dict)
     try:
-        _check_vocabularies(place)
+        check_vocabularies(place)
     except ValidationError as error:
         for field, messages in error.message_dict.items():
             errors.setdefault(field, []).extend(messages)
@@ -208,7 +213,7 @@ def _write_services(place: Place, offers: list[ServiceOffer]) -> None:
         )
         for o in offers
     )
-    place.services_snapshot = _snapshot_services(offers)
+    place.services_snapshot = services_snapshot_of(offers)
 
 
 def directory_changed(territory_id: int) -> None:
@@ -219,7 +224,7 @@ def directory_changed(territory_id: int) -> None:
 def _save(place: Place, *, by, reason: str) -> None:
     place._history_user = by
     place._change_reason = reason
-    place.search_text = _search_text(place)
+    place.search_text = search_text_of(place)
     place.save()
     directory_changed(place.territory_id)
 
@@ -253,7 +258,7 @@ def place_create(
         if field in data:
             setattr(place, field, data[field])
     warnings = _validate(place)
-    place.services_snapshot = _snapshot_services(services)
+    place.services_snapshot = services_snapshot_of(services)
     _save(place, by=by, reason=_("Created"))
     _write_services(place, services)
     return place, warnings
@@ -435,7 +440,7 @@ def organisation_update(*, organisation: Organisation, data: Mapping[str, Any], 
     organisation._history_user = by
     organisation.save()
     for place in Place.objects.filter(organisation=organisation).select_related("area"):
-        Place.objects.filter(pk=place.pk).update(search_text=_search_text(place))
+        Place.objects.filter(pk=place.pk).update(search_text=search_text_of(place))
     directory_changed(organisation.territory_id)
     return organisation
 

@@ -1,0 +1,10 @@
+"""Demo of the open-data app: nothing invented. It looks for duplicates among the demo places
+(idempotent: pairs already found or decided are not added again)."""
+
+from __future__ import annotations
+
+from maillage.interop import duplicates
+
+
+def load_demo(territory, *, with_users: bool = False) -> None:
+    duplicates.duplicates_detect(territory=territory)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -99,14 +100,20 @@ def services_snapshot_of(offers: Iterable[ServiceOffer]) -> list[dict]:
     )
 
 
-def _service_labels(keys: list[str]) -> list[str]:
+@functools.cache
+def _labels_in_every_language(key: str) -> str:
     # Every language of the site, whoever saves: the text searched must not depend on the
-    # language of the person who last edited the place.
+    # language of the person who last edited the place. Cached: catalogs do not change while
+    # the process runs.
     labels = []
     for language, _name in settings.LANGUAGES:
         with translation.override(language):
-            labels.extend(str(voc.SERVICE_BY_KEY[k].label) for k in keys)
-    return labels
+            labels.append(str(voc.SERVICE_BY_KEY[key].label))
+    return " ".join(labels)
+
+
+def _service_labels(keys: list[str]) -> list[str]:
+    return [_labels_in_every_language(k) for k in keys]
 
 
 def search_text_of(place: Place) -> str:

@@ -9,11 +9,13 @@ _NON_WORD = re.compile(r"[^0-9a-z]+")
 
 
 def fold(text: str) -> str:
-    """Lower-case, strip accents and punctuation: "Mérignac – Capeyron" → "merignac capeyron"."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    stripped = stripped.replace("œ", "oe").replace("æ", "ae").replace("ß", "ss")
-    return _NON_WORD.sub(" ", stripped).strip()
+    """Lower-case, strip accents and punctuation: "Mérignac – Capeyron" → "merignac capeyron".
+
+    Letters outside Latin script are dropped, as the search index keeps ASCII words only.
+    """
+    lowered = text.casefold().replace("œ", "oe").replace("æ", "ae")  # casefold: ß → ss
+    ascii_only = unicodedata.normalize("NFKD", lowered).encode("ascii", "ignore").decode()
+    return _NON_WORD.sub(" ", ascii_only).strip()
 
 
 def words(text: str) -> list[str]:

@@ -247,7 +247,8 @@ def mean_ci(
         Members of the subpopulation; the variance still uses the whole sample.
     replicate_weights : array_like, shape (n, B), optional
         Bootstrap replicate weights (:func:`analysis.bootstrap.rao_wu_bootstrap_weights`); the variance is then
-        ``(1/B) Σ_b (θ_b - θ̄)^2`` instead of the Taylor formula.
+        ``(1/B) Σ_b (θ_b - θ̄)^2`` instead of the Taylor formula, with ``B - 1`` degrees of
+        freedom (as svy and R's ``survey``).
     confidence : float
         Confidence level of the interval.
 
@@ -258,6 +259,8 @@ def mean_ci(
     values, w, strata_codes, members = _prepare(y, weights, strata, domain)
     n = int(members.sum())
     df = _design_df(members, strata_codes)
+    if replicate_weights is not None:
+        df = replicate_degrees_of_freedom(replicate_weights)
     if n < SUPPRESSION_THRESHOLD or w[members].sum() <= 0:
         return _finish(float("nan"), float("nan"), n, df, confidence)
     estimate, scores = _domain_scores(values, w, members)
@@ -269,6 +272,17 @@ def mean_ci(
             u = _calibration_residuals(u, w, calibration)
         variance = float(_stratified_variance(w[:, None] * u, strata_codes)[0])
     return _finish(estimate, variance, n, df, confidence)
+
+
+def replicate_degrees_of_freedom(replicate_weights: ArrayLike) -> float:
+    """Degrees of freedom of a replicate (bootstrap) variance: ``B - 1`` for ``B`` replicates.
+
+    The convention of R's ``survey`` (``svrepdesign``) and of svy for bootstrap replicates.
+    """
+    replicates = np.asarray(replicate_weights).shape[-1]
+    if replicates < 2:
+        raise ValueError(f"at least 2 replicates are needed, got {replicates}")
+    return float(replicates - 1)
 
 
 def _replicate_variance(

@@ -25,6 +25,7 @@ from analysis.estimation import (
     _finish,
     _replicate_variance,
     _stratified_variance,
+    replicate_degrees_of_freedom,
 )
 from analysis.estimation import Estimate as AnalysisEstimate
 from analysis.weighting import (
@@ -340,7 +341,11 @@ def estimate_columns(
             members &= domain
         values = np.where(members, y, 0.0)
         n = int(members.sum())
-        df = _design_df(members, strata_codes)
+        df = (
+            _design_df(members, strata_codes)
+            if replicate is None
+            else replicate_degrees_of_freedom(replicate)
+        )
         prepared.append((values, members, n, df))
     live = [
         i

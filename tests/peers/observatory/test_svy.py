@@ -129,3 +129,36 @@ def test_domain_ci_equals_svy(peer_survey):
             row["df"],
             row["n"],
         )
+
+
+def test_bootstrap_interval_equals_svy_with_the_same_replicates(peer_survey):
+    """Same Rao–Wu replicate weights given to both: same estimate, standard error
+    ((1/B) Σ (θ_b − θ̄)², centred on the replicates' mean) and interval (t with B − 1 df)."""
+    from analysis.bootstrap import rao_wu_bootstrap_weights
+
+    strata = peer_survey.categories[0]
+    replicates = rao_wu_bootstrap_weights(
+        peer_survey.design_weights,
+        strata=strata,
+        n_replicates=60,
+        rng=np.random.default_rng(20261123),
+    )
+    ours = proportion_ci(
+        peer_survey.y, peer_survey.design_weights, strata=strata, replicate_weights=replicates
+    )
+    columns = {f"bs{b + 1}": replicates[:, b] for b in range(replicates.shape[1])}
+    frame = pl.DataFrame(
+        {"commune": strata, "w": peer_survey.design_weights, "y": peer_survey.y, **columns}
+    )
+    design = svy.Design(
+        stratum="commune", wgt="w", rep_wgts=svy.RepWeights("bootstrap", prefix="bs", n_reps=60)
+    )
+    result = svy.Sample(frame, design).estimation.mean("y", method="replication")
+    est, se, lci, uci, df = svy_row(result)
+    assert df == 59 == ours.df
+    assert ours.estimate == pytest.approx(est, rel=1e-12)
+    assert ours.standard_error == pytest.approx(se, rel=1e-10)
+    assert (ours.lower, ours.upper) == (
+        pytest.approx(lci, rel=1e-10),
+        pytest.approx(uci, rel=1e-10),
+    )

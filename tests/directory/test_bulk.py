@@ -125,3 +125,45 @@ def test_mark_confirmed(territory, bordeaux):
     place.refresh_from_db()
     assert place.confirmed_at and place.version == 2
     assert place.history.first().history_change_reason == "Confirmed"
+
+
+def test_history_records_equal_their_rows_and_can_be_reverted_to(territory, bordeaux):
+    from maillage.directory import services
+
+    coordinator = factories.user(territory=territory, role=factories.Role.COORDINATOR)
+    org = Organisation(name="Association du bulk", kind="association")
+    bulk.places_bulk_write(
+        territory=territory,
+        writes=[
+            bulk.PlaceWrite(
+                _data(bordeaux, name=f"Lieu {n}"),
+                [ServiceOffer("LoisirsEtCreationsNumeriques", 1)],
+                org,
+            )
+            for n in range(3)
+        ],
+        by=coordinator,
+        reason="Imported",
+        status=Place.Status.PUBLISHED,
+    )
+    for place in Place.objects.filter(organisation=org):
+        record = place.history.get()
+        tracked = [f.attname for f in Place.history.model.tracked_fields]
+        assert {n: getattr(record, n) for n in tracked} == {n: getattr(place, n) for n in tracked}
+        assert record.history_user == coordinator
+    # The import is a version like any other: edit, then go back to it.
+    place = Place.objects.get(name="Lieu 0")
+    first = place.history.get()
+    services.place_update(
+        place_id=place.pk,
+        data={"name": "Renommé"},
+        services=[],
+        expected_version=place.version,
+        by=coordinator,
+    )
+    services.place_revert(place=place, history_id=first.history_id, by=coordinator)
+    place.refresh_from_db()
+    assert place.name == "Lieu 0"
+    assert list(place.services.values_list("service", flat=True)) == [
+        "LoisirsEtCreationsNumeriques"
+    ]

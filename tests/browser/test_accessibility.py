@@ -46,6 +46,8 @@ def _public_urls(demo):
         f"/{slug}/places/{place.pk}/",
         f"/{slug}/places/{place.pk}/print/",
         "/login/",
+        "/password/reset/",
+        "/password/reset/sent/",
         f"/en/{slug}/",
         f"/en/{slug}/places/?where=Talence",
         f"/en/{slug}/places/{place.pk}/",

@@ -1,7 +1,7 @@
 """The open-data files of a territory's published directory.
 
 Every file is built from the same rows: the published places (`selectors.published_places`).
-CSV cells that a spreadsheet would run as a formula are neutralised (OWASP "CSV injection").
+CSV cells that a spreadsheet would run as a formula are neutralised (`web.spreadsheets`).
 """
 
 from __future__ import annotations
@@ -9,7 +9,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -17,23 +16,13 @@ from django.utils.translation import gettext_lazy as _
 
 from maillage.directory import vocabularies as voc
 from maillage.interop import datainclusion, standard
+from maillage.web.spreadsheets import neutralise
 
 LICENCE = {
     "name": "etalab-2.0",
     "title": "Licence Ouverte / Open Licence 2.0",
     "path": "https://www.etalab.gouv.fr/licence-ouverte-open-licence/",
 }
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_PLAIN_NUMBER = re.compile(r"^[+-]?[\d .]+$")
-
-
-def neutralise(value: str) -> str:
-    """Prefix a cell with an apostrophe when a spreadsheet would evaluate it (=, +, -, @, tab,
-    carriage return). Signed plain numbers (a +33 phone number) are left as they are: a
-    spreadsheet reads them as numbers, never as formulas, and the standard requires them."""
-    if value.startswith(_FORMULA_START) and not _PLAIN_NUMBER.match(value):
-        return "'" + value
-    return value
 
 
 def _csv(rows: Iterable[dict[str, str]], fields: tuple[str, ...]) -> str:

@@ -16,6 +16,7 @@ from maillage.observatory.grid import Grid
 from maillage.observatory.models import Estimate, WeightingRun
 from maillage.territories.models import Area
 from maillage.web.charts import Bar, MapArea, bar_chart_svg, choropleth_svg
+from maillage.web.spreadsheets import neutralise
 
 
 @dataclass(frozen=True)
@@ -188,12 +189,7 @@ def report_csv(problems: Iterable[dict]) -> str:
     writer.writeheader()
     for p in problems:
         row = {k: p.get(k, "") for k in ("row", "column", "value", "reason", "severity")}
-        row["value"] = _neutralise(str(row["value"]))
-        row["column"] = _neutralise(str(row["column"]))
+        row["value"] = neutralise(str(row["value"]))
+        row["column"] = neutralise(str(row["column"]))
         writer.writerow(row)
     return buffer.getvalue()
-
-
-def _neutralise(value: str) -> str:
-    """A cell a spreadsheet would run as a formula gets a leading apostrophe."""
-    return "'" + value if value.startswith(("=", "+", "-", "@", "\t", "\r")) else value

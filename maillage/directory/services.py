@@ -446,8 +446,11 @@ def organisation_update(*, organisation: Organisation, data: Mapping[str, Any], 
         )
     organisation._history_user = by
     organisation.save()
-    for place in Place.objects.filter(organisation=organisation).select_related("area"):
-        Place.objects.filter(pk=place.pk).update(search_text=search_text_of(place))
+    places = list(Place.objects.filter(organisation=organisation).select_related("area"))
+    for place in places:
+        place.organisation = organisation  # its new name feeds the search text
+        place.search_text = search_text_of(place)
+    Place.objects.bulk_update(places, ["search_text"], batch_size=500)
     directory_changed(organisation.territory_id)
     return organisation
 

@@ -18,6 +18,7 @@ from maillage.diagnostic.models import CandidateSite, DiagnosticRun
 from maillage.diagnostic.selectors import need_label
 from maillage.territories.models import Area
 from maillage.web.charts import MapArea, choropleth_svg
+from maillage.web.spreadsheets import neutralise
 
 METHODS = {
     "ratio": gettext_lazy("ratio to a reference territory × 100"),
@@ -210,14 +211,14 @@ def areas_csv(run: DiagnosticRun) -> str:
             [
                 a["rank"],
                 a["code"],
-                a["name"],
+                neutralise(a["name"]),
                 "" if a["population"] is None else int(a["population"]),
                 "" if a["index"] is None else round(a["index"], 6),
                 "" if a["coverage"] is None else round(a["coverage"], 4),
                 "" if a["fragile_population"] is None else round(a["fragile_population"], 1),
                 "" if a["accessibility"] is None else round(a["accessibility"], 6),
                 "" if a["nearest_km"] is None else round(a["nearest_km"], 3),
-                " | ".join(reason_text(r, need=need) for r in a["reasons"]),
+                neutralise(" | ".join(reason_text(r, need=need) for r in a["reasons"])),
                 example,
             ]
         )

@@ -30,6 +30,7 @@ from maillage.roadmap.models import (
     Meeting,
 )
 from maillage.roadmap.selectors import action_queryset, indicator_progress, people_count
+from maillage.web.spreadsheets import neutralise
 
 URBACT_VERSION = "urbact-iap-1"
 
@@ -283,10 +284,17 @@ CSV_LABELS = {
 }
 
 
+def _cell(value):
+    if value is True or value is False:
+        return "true" if value else "false"
+    return neutralise(value) if isinstance(value, str) else value
+
+
 def csv_text(kind: str, *, territory, today: dt.date) -> str:
-    """One of `CSV_EXPORTS` as UTF-8 CSV text (booleans as true/false)."""
+    """One of `CSV_EXPORTS` as UTF-8 CSV text (booleans as true/false; text that a spreadsheet
+    would run as a formula is neutralised)."""
     out = io.StringIO()
     writer = csv.writer(out)
     for row in CSV_EXPORTS[kind](territory, today):
-        writer.writerow(["true" if v is True else "false" if v is False else v for v in row])
+        writer.writerow([_cell(v) for v in row])
     return out.getvalue()

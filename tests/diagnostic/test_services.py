@@ -163,3 +163,26 @@ def test_example_indicators_flag_the_run(territory, bordeaux, pessac, coordinato
     )
     assert run.uses_example_data is True
     assert FragilityIndicator.objects.get().values.count() == 2
+
+
+def test_areas_csv_neutralises_spreadsheet_formulas():
+    from types import SimpleNamespace
+
+    from maillage.diagnostic.presenters import areas_csv
+
+    area = {
+        "rank": 1,
+        "code": "99999",
+        "name": "=cmd|' /C calc'!A0",
+        "population": 10,
+        "index": None,
+        "coverage": None,
+        "fragile_population": None,
+        "accessibility": None,
+        "nearest_km": None,
+        "reasons": [],
+    }
+    run = SimpleNamespace(
+        result={"parameters": {"need": ""}, "areas": [area]}, uses_example_data=False
+    )
+    assert "'=cmd" in areas_csv(run)

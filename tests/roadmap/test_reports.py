@@ -218,3 +218,17 @@ def test_calendar_file_lists_the_meetings_and_flags_examples(coordinator_client,
     summary = next(line for line in text.splitlines() if "Comité stratégique" in line)
     assert "exemple" in summary  # example meetings say so in their title
     assert "DTSTART;VALUE=DATE:20250619" in text
+
+
+def test_csv_exports_neutralise_spreadsheet_formulas(territory):
+    from maillage.roadmap import services
+
+    plan = services.action_plan_create(
+        territory=territory, title="Plan", start_year=2024, end_year=2027
+    )
+    services.action_create(
+        plan=plan, title='=HYPERLINK("http://x","clic")', status=Action.Status.PLANNED
+    )
+    text = exports.csv_text("actions", territory=territory, today=dt.date(2026, 11, 23))
+    assert "'=HYPERLINK" in text
+    assert ",=HYPERLINK" not in text

@@ -7,16 +7,34 @@ class InteropConfig(AppConfig):
     verbose_name = _("Open data")
 
     def ready(self):
-        from maillage.interop import demo
+        from maillage.interop import demo, retention
         from maillage.interop.indicators import places_confirmed_by_campaign
         from maillage.territories import indicators
         from maillage.web.extensions import (
             DemoLoader,
+            RetentionRule,
             Section,
             register_demo_loader,
+            register_retention_rule,
             register_section,
         )
 
         register_section(Section("interop", "interop:open_data", _("Open data"), order=70))
         register_demo_loader(DemoLoader("interop", demo.load_demo, order=20))
         indicators.register(places_confirmed_by_campaign)
+        register_retention_rule(
+            RetentionRule(
+                "interop.import_values",
+                _("raw values quoted in the reports of place imports"),
+                retention.IMPORT_VALUES_DAYS,
+                retention.import_values_purge,
+            )
+        )
+        register_retention_rule(
+            RetentionRule(
+                "interop.campaign_emails",
+                _("e-mail addresses freshness campaigns wrote to, after their links expired"),
+                retention.CAMPAIGN_EMAILS_DAYS,
+                retention.campaign_emails_purge,
+            )
+        )

@@ -197,7 +197,8 @@ class FreshnessRequest(models.Model):
         FreshnessCampaign, on_delete=models.CASCADE, related_name="requests"
     )
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
-    email = models.EmailField(_("e-mail"))
+    # Erased by the retention rule "interop.campaign_emails" once the links expired.
+    email = models.EmailField(_("e-mail"), blank=True)
     place_ids = models.JSONField(default=list)
     answer = models.CharField(max_length=10, choices=Answer.choices, default=Answer.WAITING)
     answered_at = models.DateTimeField(null=True, blank=True)

@@ -7,18 +7,28 @@ class ObservatoryConfig(AppConfig):
     verbose_name = _("Observatory")
 
     def ready(self):
-        from maillage.observatory import demo
+        from maillage.observatory import demo, retention
         from maillage.observatory import indicators as observatory_indicators
         from maillage.territories import indicators
         from maillage.web.extensions import (
             DemoLoader,
+            RetentionRule,
             Section,
             register_demo_loader,
+            register_retention_rule,
             register_section,
         )
 
         register_section(Section("observatory", "observatory:panorama", _("Observatory"), order=40))
         register_demo_loader(DemoLoader("observatory", demo.load_demo, order=40))
+        register_retention_rule(
+            RetentionRule(
+                "observatory.import_values",
+                _("raw cell values quoted in survey import reports"),
+                retention.IMPORT_VALUES_DAYS,
+                retention.import_values_purge,
+            )
+        )
         for indicator in (
             observatory_indicators.been_to_place,
             observatory_indicators.knows_place,

@@ -1,4 +1,5 @@
-"""Extension points shared by the apps: the sections of the site and the demo loaders.
+"""Extension points shared by the apps: the sections of the site, the demo loaders and the
+retention rules of personal data.
 
 Each app registers what it adds in its `AppConfig.ready()`, so that the base template, the
 `load_demo` command and the other apps never import it (apps depend downwards only).
@@ -32,8 +33,24 @@ class DemoLoader:
     order: int = 100
 
 
+@dataclass(frozen=True)
+class RetentionRule:
+    """Personal data an app keeps only for a while (docs/privacy.md lists them all).
+
+    `purge(before=..., dry_run=...)` erases what was recorded before `before` and returns
+    how many records it changed (or would change, with `dry_run`). It must be idempotent
+    and write in one transaction: the `purge_personal_data` command runs it on a schedule.
+    """
+
+    key: str
+    description: str  # lazily translated
+    days: int  # default retention, in days
+    purge: Callable[..., int]  # purge(*, before: datetime, dry_run: bool) -> int
+
+
 SECTIONS: dict[str, Section] = {}
 DEMO_LOADERS: dict[str, DemoLoader] = {}
+RETENTION_RULES: dict[str, RetentionRule] = {}
 
 
 def register_section(section: Section) -> None:
@@ -44,9 +61,17 @@ def register_demo_loader(loader: DemoLoader) -> None:
     DEMO_LOADERS[loader.key] = loader
 
 
+def register_retention_rule(rule: RetentionRule) -> None:
+    RETENTION_RULES[rule.key] = rule
+
+
 def sections() -> list[Section]:
     return sorted(SECTIONS.values(), key=lambda s: (s.order, s.key))
 
 
 def demo_loaders() -> list[DemoLoader]:
     return sorted(DEMO_LOADERS.values(), key=lambda d: (d.order, d.key))
+
+
+def retention_rules() -> list[RetentionRule]:
+    return sorted(RETENTION_RULES.values(), key=lambda r: r.key)

@@ -1,0 +1,52 @@
+"""Retention of personal data kept by imports and freshness campaigns."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+
+from maillage.interop.models import FreshnessCampaign, FreshnessRequest, ImportRun
+
+#: Days an import run keeps the raw values of the rows it rejected.
+IMPORT_VALUES_DAYS = 90
+#: Days after a campaign's links expire before the addresses it wrote to are erased.
+CAMPAIGN_EMAILS_DAYS = 60
+
+
+@transaction.atomic
+def import_values_purge(*, before: dt.datetime, dry_run: bool = False) -> int:
+    """Erase the raw values quoted in the reports of imports started before `before`.
+
+    Rejected rows may carry a person's contact (a volunteer's phone or e-mail); the report
+    keeps the row, field and reason. Returns the number of import runs changed.
+    """
+    changed = []
+    runs = ImportRun.objects.select_for_update().filter(started_at__lt=before)
+    for run in runs.only("pk", "issues"):
+        if any(issue.get("value") for issue in run.issues):
+            run.issues = [{**issue, "value": ""} for issue in run.issues]
+            changed.append(run)
+    if not dry_run:
+        ImportRun.objects.bulk_update(changed, ["issues"], batch_size=200)
+    return len(changed)
+
+
+@transaction.atomic
+def campaign_emails_purge(*, before: dt.datetime, dry_run: bool = False) -> int:
+    """Erase the addresses of freshness requests whose links expired before `before`.
+
+    The request keeps its structure, places and answer (the campaign's figures do not change).
+    Returns the number of requests changed.
+    """
+    expired = [
+        campaign.pk
+        for campaign in FreshnessCampaign.objects.filter(sent_at__lt=before).only(
+            "pk", "sent_at", "valid_days"
+        )
+        if campaign.sent_at + dt.timedelta(days=campaign.valid_days) < before
+    ]
+    requests = FreshnessRequest.objects.filter(campaign__in=expired).exclude(email="")
+    if dry_run:
+        return requests.count()
+    return requests.update(email="")

@@ -15,21 +15,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from analysis.bootstrap import rao_wu_bootstrap_weights
-from analysis.estimation import (
-    SUPPRESSION_THRESHOLD,
-    _as_codes,
-    _calibration_residuals,
-    _check_strata,
-    _design_df,
-    _domain_scores,
-    _finish,
-    _replicate_variance,
-    _stratified_variance,
-    replicate_degrees_of_freedom,
-)
 from analysis.estimation import Estimate as AnalysisEstimate
+from analysis.estimation import mean_ci_columns
 from analysis.weighting import (
-    _validated_design_weights,
     rake_weights,
     trim_weights,
     weight_diagnostics,
@@ -314,74 +302,6 @@ def replicate_weights(
     )
 
 
-def estimate_columns(
-    ys: Sequence[np.ndarray],
-    domains: Sequence[np.ndarray | None],
-    weights: np.ndarray,
-    *,
-    strata: np.ndarray,
-    calibration: Sequence[np.ndarray] | None,
-    replicate: np.ndarray | None = None,
-    confidence: float = 0.95,
-) -> list[AnalysisEstimate]:
-    """:func:`analysis.estimation.mean_ci` for many (answer, domain) pairs at once.
-
-    The same formulas, with the calibration regression solved once for every column instead
-    of once per estimate (616 estimates of the demo: 0.2 s instead of 25 s). Built on the
-    helpers of `analysis.estimation`; `tests/observatory/test_pipeline.py` checks that each
-    result equals `mean_ci`'s to 1e-12.
-    """
-    w = _validated_design_weights(weights)
-    strata_codes = _as_codes(strata, w.size, "strata")
-    _check_strata(strata_codes)
-    prepared = []
-    for y, domain in zip(ys, domains, strict=True):
-        members = np.isfinite(y)
-        if domain is not None:
-            members &= domain
-        values = np.where(members, y, 0.0)
-        n = int(members.sum())
-        df = (
-            _design_df(members, strata_codes)
-            if replicate is None
-            else replicate_degrees_of_freedom(replicate)
-        )
-        prepared.append((values, members, n, df))
-    live = [
-        i
-        for i, (_v, members, n, _df) in enumerate(prepared)
-        if n >= SUPPRESSION_THRESHOLD and w[members].sum() > 0
-    ]
-    estimates = {}
-    scores = np.zeros((w.size, len(live)))
-    for j, i in enumerate(live):
-        values, members, _n, _df = prepared[i]
-        estimates[i], scores[:, j] = _domain_scores(values, w, members)
-    variances = np.full(len(live), np.nan)
-    if live:
-        if replicate is not None:
-            variances = np.array(
-                [
-                    _replicate_variance(prepared[i][0], prepared[i][1], replicate, w.size)
-                    for i in live
-                ]
-            )
-        else:
-            u = scores if calibration is None else _calibration_residuals(scores, w, calibration)
-            variances = _stratified_variance(w[:, None] * u, strata_codes)
-    variance_of = dict(zip(live, variances, strict=True))
-    return [
-        _finish(
-            estimates.get(i, float("nan")),
-            float(variance_of.get(i, float("nan"))),
-            n,
-            df,
-            confidence,
-        )
-        for i, (_v, _m, n, df) in enumerate(prepared)
-    ]
-
-
 def estimate_all(
     arrays: SurveyArrays,
     grid: Grid,
@@ -404,13 +324,13 @@ def estimate_all(
             keys.append((indicator.code, kind, code))
             ys.append(y)
             masks.append(mask)
-    results = estimate_columns(
+    results = mean_ci_columns(
         ys,
         masks,
         outcome.weights,
         strata=outcome.strata,
         calibration=None if replicate is not None else outcome.calibration,
-        replicate=replicate,
+        replicate_weights=replicate,
     )
     return [
         DomainEstimate(indicator, kind, code, estimate)

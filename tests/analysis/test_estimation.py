@@ -11,6 +11,7 @@ from analysis.estimation import (
     domain_difference,
     estimates_by_domain,
     mean_ci,
+    mean_ci_columns,
     proportion_ci,
     wave_difference,
 )
@@ -298,3 +299,44 @@ def test_bootstrap_variance_is_close_to_taylor_with_calibration():
     assert boot.estimate == taylor.estimate
     # Monte Carlo error of a 300-replicate SE is about 1/sqrt(2·300) ≈ 4%.
     assert boot.standard_error == pytest.approx(taylor.standard_error, rel=0.15)
+
+
+@pytest.mark.parametrize("variance", ["taylor", "calibrated", "bootstrap"])
+def test_columns_equal_mean_ci_one_by_one(variance):
+    y, d, w, commune, cats, targets = raked_survey(11, n=1_500)
+    rng = np.random.default_rng(5)
+    score = rng.normal(50.0, 10.0, y.size)
+    score[rng.uniform(size=y.size) < 0.1] = np.nan  # missing answers
+    ys = [y, score, y, score, y]
+    domains = [None, None, commune == 2, (commune == 1) & (d > 60), np.arange(y.size) < 4]
+    options = {"strata": commune}
+    if variance == "calibrated":
+        options["calibration"] = cats
+    elif variance == "bootstrap":
+        options["replicate_weights"] = rao_wu_bootstrap_weights(
+            d,
+            strata=commune,
+            n_replicates=40,
+            rng=np.random.default_rng(3),
+            categories=cats,
+            targets=targets,
+        )
+    batched = mean_ci_columns(ys, domains, w, **options)
+    assert len(batched) == len(ys)
+    for y_k, domain, got in zip(ys, domains, batched, strict=True):
+        ref = mean_ci(y_k, w, domain=domain, **options)
+        assert got.n == ref.n
+        assert got.suppressed == ref.suppressed
+        for field in ("estimate", "standard_error", "lower", "upper", "df"):
+            assert getattr(got, field) == pytest.approx(
+                getattr(ref, field), rel=1e-12, abs=1e-15, nan_ok=True
+            )
+    assert batched[-1].suppressed  # 4 respondents: below the threshold of 5
+
+
+def test_columns_say_which_input_is_wrong():
+    y, _d, w, commune, _cats, _targets = raked_survey(12, n=100)
+    with pytest.raises(ValueError, match="2 answer columns for 1 domains"):
+        mean_ci_columns([y, y], [None], w, strata=commune)
+    with pytest.raises(ValueError, match="a domain has shape"):
+        mean_ci_columns([y], [np.ones(3, bool)], w, strata=commune)

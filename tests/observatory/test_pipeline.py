@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from analysis.estimation import mean_ci
+from analysis.estimation import mean_ci, mean_ci_columns
 from maillage.observatory import pipeline, synthetic
 from maillage.observatory.grid import evaluate, load_grid
 
@@ -111,7 +111,7 @@ def test_batched_estimates_equal_mean_ci(demo):
     _c, _r, arrays, outcome = demo
     y = evaluate(GRID.indicator("been_to_place").when, arrays.answers)
     domains = [None, arrays.communes == "33063", arrays.answers["P_AGE"] == "75_plus"]
-    batched = pipeline.estimate_columns(
+    batched = mean_ci_columns(
         [y] * 3, domains, outcome.weights, strata=arrays.communes, calibration=outcome.calibration
     )
     for domain, got in zip(domains, batched, strict=True):
@@ -141,8 +141,13 @@ def test_bootstrap_option_gives_intervals_close_to_taylor():
     )
     replicate = pipeline.replicate_weights(outcome, replicates=60, seed=7)
     y = evaluate(GRID.indicator("knows_place").when, arrays.answers)
-    boot = pipeline.estimate_columns(
-        [y], [None], outcome.weights, strata=arrays.communes, calibration=None, replicate=replicate
+    boot = mean_ci_columns(
+        [y],
+        [None],
+        outcome.weights,
+        strata=arrays.communes,
+        calibration=None,
+        replicate_weights=replicate,
     )[0]
     ref = mean_ci(y, outcome.weights, strata=arrays.communes, replicate_weights=replicate)
     assert boot.standard_error == pytest.approx(ref.standard_error, rel=1e-12)

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
 from dataclasses import dataclass
 
 import numpy as np
@@ -41,6 +42,7 @@ from analysis.geo import (
     chord_from_km,
     iter_pair_chunks,
     km_from_chord,
+    spatial_order,
     unit_vectors,
 )
 
@@ -59,6 +61,10 @@ __all__ = [
 DEFAULT_RADIUS_KM = 10.0
 #: Luo & Qi (2009) zone weights (Gaussian decay, β = 100, read at the zones' mid-points).
 DEFAULT_STEP_WEIGHTS = (1.0, 0.68, 0.22)
+#: Demand points per chunk with a stepwise decay: small enough that a chunk's pairs stay in
+#: the processor's cache between their search and their reduction. On the regional benchmark
+#: (docs/benchmarks.md) 384, 512 and 768 were equally fast, 256 took 20 % and 128 40 % more.
+STEP_CHUNK_SIZE = 512
 #: Weekly opening hours of one "full-time-equivalent" place (the French legal week).
 REFERENCE_WEEKLY_HOURS = 35.0
 
@@ -251,7 +257,7 @@ def e2sfca(
     population: npt.ArrayLike,
     radius_km: float = DEFAULT_RADIUS_KM,
     decay: Decay | None = None,
-    chunk_size: int = DEFAULT_CHUNK_SIZE,
+    chunk_size: int | None = None,
     workers: int = 2,
 ) -> Accessibility:
     """Enhanced two-step floating catchment area on great-circle distances.
@@ -259,9 +265,10 @@ def e2sfca(
     See the module docstring for the formulas. Pairs within ``radius_km`` are found with a
     k-d tree on unit vectors (:mod:`analysis.geo`), by chunks of ``chunk_size`` demand points
     in spatial order, ``workers`` chunks at a time. With a :class:`StepDecay` the pairs are
-    kept between the two steps as 6 bytes each (chunk-local demand index, place and zone),
-    so memory grows as about 6 bytes × pairs (265 million pairs: ~1.6 GB);
-    with a continuous decay the pairs are searched again in the second step instead of kept.
+    reduced in cache right after their search and kept between the two steps as 6 bytes each
+    (chunk-local demand index, place and zone), so memory grows as about 6 bytes × pairs
+    (265 million pairs: ~1.6 GB); with a continuous decay the pairs are searched again in
+    the second step instead of kept.
 
     Zones are compared in chord space (``c ≤ 2 sin(b / 2R)`` ⇔ ``d ≤ b``): a pair lying
     within ~1e-12 km of a break may fall on either side of it.
@@ -281,8 +288,9 @@ def e2sfca(
     decay : StepDecay or GaussianDecay, optional
         Distance decay in km; default ``StepDecay.equal_zones(radius=radius_km)``: weights
         1, 0.68, 0.22 on three equal zones.
-    chunk_size : int
-        Demand points per chunk (at most 65,535).
+    chunk_size : int, optional
+        Demand points per chunk (at most 65,535); default :data:`STEP_CHUNK_SIZE` with a
+        stepwise decay, ``analysis.geo.DEFAULT_CHUNK_SIZE`` with a continuous one.
     workers : int
         Threads (default 2, the cores of the reference machine).
 
@@ -303,52 +311,26 @@ def e2sfca(
     if n_supply == 0 or n_demand == 0:
         return Accessibility(np.zeros(n_demand), np.zeros(n_supply), np.zeros(n_supply), 0)
 
-    tree = cKDTree(supply_xyz, balanced_tree=False)
     chord_radius = float(chord_from_km(radius_km))
+    if isinstance(decay, StepDecay):
+        if chunk_size is None:
+            chunk_size = STEP_CHUNK_SIZE
+        return _e2sfca_steps(
+            supply_xyz=supply_xyz,
+            capacity=cap,
+            demand_xyz=demand_xyz,
+            population=pop,
+            chord_radius=chord_radius,
+            decay=decay,
+            chunk_size=chunk_size,
+            workers=workers,
+        )
+
+    if chunk_size is None:
+        chunk_size = DEFAULT_CHUNK_SIZE
+    tree = cKDTree(supply_xyz, balanced_tree=False)
     common = {"query_xyz": demand_xyz, "tree": tree, "chord_radius": chord_radius}
     common |= {"chunk_size": chunk_size, "workers": workers}
-
-    if isinstance(decay, StepDecay):
-        # Each pair is reduced to (chunk-local demand index, j × n_codes + zone code), where
-        # the zone code counts the chord breaks the pair lies beyond (code len(breaks) weighs
-        # 0). Step one bins population by (place, zone); step two gathers R_j × w_zone.
-        chord_breaks = chord_from_km(np.asarray(decay.breaks))
-        table = np.asarray((*decay.weights, 0.0))
-        n_codes = len(table)
-        if n_supply * n_codes >= 2**31:
-            raise ValueError(f"too many places for one run: {n_supply}")
-
-        def first_step(rows, pairs):
-            chord = pairs["v"]
-            place_zone = pairs["j"].astype(np.int32)
-            place_zone *= n_codes
-            for chord_break in chord_breaks:
-                place_zone += chord > chord_break
-            local = pairs["i"].astype(np.uint16)
-            binned = np.bincount(
-                place_zone, weights=pop[rows].take(local), minlength=n_supply * n_codes
-            )
-            return binned, rows, local, place_zone
-
-        binned = np.zeros(n_supply * n_codes)
-        chunks = []
-        for chunk_binned, *kept in iter_pair_chunks(func=first_step, **common):
-            binned += chunk_binned  # in chunk order: the sum does not depend on threads
-            chunks.append(kept)
-        catchment = binned.reshape(n_supply, n_codes) @ table
-        ratio = _ratio(cap, catchment)
-        ratio_by_zone = np.outer(ratio, table).ravel()
-        score = np.zeros(n_demand)
-        n_pairs = sum(len(c[1]) for c in chunks)
-
-        def second_step(chunk):
-            rows, local, place_zone = chunk
-            score[rows] = np.bincount(
-                local, weights=ratio_by_zone.take(place_zone), minlength=len(rows)
-            )
-
-        _run_in_threads(second_step, chunks, workers)
-        return Accessibility(score, ratio, catchment, n_pairs)
 
     def weighted_pairs(pairs):
         w = decay(km_from_chord(pairs["v"]))
@@ -373,6 +355,92 @@ def e2sfca(
     for _ in iter_pair_chunks(func=second_pass, **common):
         pass
     return Accessibility(score, ratio, catchment, n_pairs)
+
+
+def _e2sfca_steps(
+    *,
+    supply_xyz: FloatArray,
+    capacity: FloatArray,
+    demand_xyz: FloatArray,
+    population: FloatArray,
+    chord_radius: float,
+    decay: StepDecay,
+    chunk_size: int,
+    workers: int,
+) -> Accessibility:
+    """E2SFCA with a stepwise decay: the pairs are found once and kept, 6 bytes each.
+
+    Each pair is reduced to its chunk-local demand index (``uint16``) and a code
+    ``(place − first place of the chunk) × n_codes + zone`` (``int32``), where the zone
+    counts the chord breaks the pair lies beyond (zone ``len(breaks)`` weighs 0). Step one
+    bins population by code, step two gathers ``R_j × w_zone`` by code.
+
+    Speed comes from two orders. Demand chunks are small (:data:`STEP_CHUNK_SIZE` points,
+    some 60,000 pairs), so a chunk's pairs are still in the processor's cache when they are
+    reduced right after the search. Places are numbered in spatial order, so the places
+    near one chunk have nearby numbers and the chunk bins into a short range of codes
+    instead of all of them.
+    """
+    n_supply, n_demand = len(supply_xyz), len(demand_xyz)
+    chord_breaks = chord_from_km(np.asarray(decay.breaks))
+    table = np.asarray((*decay.weights, 0.0))
+    n_codes = len(table)
+    if n_supply * n_codes >= 2**31:
+        raise ValueError(f"too many places for one run: {n_supply}")
+    zone_dtype = np.uint8 if n_codes <= np.iinfo(np.uint8).max else np.int32
+    # With two threads, the demand is put in order while the places' order and tree are built.
+    with ThreadPoolExecutor(max_workers=1) if workers > 1 else nullcontext() as pool:
+        demand_order = pool.submit(spatial_order, demand_xyz) if pool else None
+        supply_order = spatial_order(supply_xyz)
+        tree = cKDTree(supply_xyz[supply_order], balanced_tree=False)
+        demand_order = demand_order.result() if pool else spatial_order(demand_xyz)
+
+    def first_step(rows: npt.NDArray[np.intp], pairs: np.ndarray):
+        place = pairs["j"]
+        low = int(place.min()) if len(place) else 0
+        chord = pairs["v"].copy()  # contiguous: the comparisons below read it faster
+        zone = (chord > chord_breaks[0]).astype(zone_dtype)
+        for chord_break in chord_breaks[1:]:
+            zone += chord > chord_break
+        # np.bincount holds the GIL: it is given intp indices, so that it does not convert
+        # them under the lock; the casts to the stored 6 bytes run without it.
+        code = place - low
+        code *= n_codes
+        code += zone
+        local = pairs["i"]
+        binned = np.bincount(code, weights=population[rows].take(local))
+        return low * n_codes, binned, rows, local.astype(np.uint16), code.astype(np.int32)
+
+    binned = np.zeros(n_supply * n_codes)
+    chunks = []
+    for base, chunk_binned, *kept in iter_pair_chunks(
+        query_xyz=demand_xyz,
+        tree=tree,
+        chord_radius=chord_radius,
+        func=first_step,
+        chunk_size=chunk_size,
+        workers=workers,
+        order=demand_order,
+    ):
+        # Added in chunk order, whatever thread computed them: the sums do not depend on threads.
+        binned[base : base + len(chunk_binned)] += chunk_binned
+        chunks.append((base, *kept))
+    catchment_sorted = binned.reshape(n_supply, n_codes) @ table
+    ratio_sorted = _ratio(capacity[supply_order], catchment_sorted)
+    ratio_by_code = np.outer(ratio_sorted, table).ravel()
+    score = np.zeros(n_demand)
+
+    def second_step(chunk) -> None:
+        base, rows, local, code = chunk
+        weights = ratio_by_code[base:].take(code.astype(np.intp))
+        score[rows] = np.bincount(local.astype(np.intp), weights=weights, minlength=len(rows))
+
+    _run_in_threads(second_step, chunks, workers)
+    catchment = np.empty(n_supply)
+    catchment[supply_order] = catchment_sorted
+    ratio = np.empty(n_supply)
+    ratio[supply_order] = ratio_sorted
+    return Accessibility(score, ratio, catchment, sum(len(c[2]) for c in chunks))
 
 
 def _run_in_threads(func, items, workers: int) -> None:

@@ -148,6 +148,7 @@ def iter_pair_chunks(
     func: Callable[[IntArray, np.ndarray], T],
     chunk_size: int = DEFAULT_CHUNK_SIZE,
     workers: int = 2,
+    order: IntArray | None = None,
 ) -> Iterator[T]:
     """Apply ``func`` to all pairs (query point, tree point) within a chord radius, by chunks.
 
@@ -175,6 +176,9 @@ def iter_pair_chunks(
         Query points per chunk, at most 65,535 (so that ``i`` fits ``uint16``).
     workers : int
         Threads used to process chunks concurrently.
+    order : numpy.ndarray of intp, shape (n,), optional
+        The query points' spatial order, when the caller computed it already
+        (``spatial_order(query_xyz)``).
 
     Yields
     ------
@@ -183,7 +187,8 @@ def iter_pair_chunks(
     """
     if not 0 < chunk_size <= 65_535:
         raise ValueError(f"chunk_size must be in 1..65535, got {chunk_size}")
-    order = spatial_order(query_xyz)
+    if order is None:
+        order = spatial_order(query_xyz)
 
     def run(start: int) -> T:
         rows = order[start : start + chunk_size]
@@ -197,11 +202,12 @@ def iter_pair_chunks(
             yield run(start)
         return
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        # At most 2 × workers chunks in flight: memory stays bounded however many chunks.
+        # At most 8 × workers chunks in flight: memory stays bounded however many chunks, and
+        # a slow chunk at the head of the queue does not leave the other threads idle.
         in_flight: deque[Future[T]] = deque()
         for start in starts:
             in_flight.append(pool.submit(run, start))
-            if len(in_flight) >= 2 * workers:
+            if len(in_flight) >= 8 * workers:
                 yield in_flight.popleft().result()
         while in_flight:
             yield in_flight.popleft().result()

@@ -125,7 +125,7 @@ def test_default_decay_is_luo_qi_on_three_equal_zones():
 
 
 @pytest.mark.parametrize("workers", [1, 2])
-@pytest.mark.parametrize("chunk_size", [7, 4096])
+@pytest.mark.parametrize("chunk_size", [7, 4096, None])
 def test_matches_naive_oracle_on_random_points(workers, chunk_size):
     rng = np.random.default_rng(11)
     dlat, dlon = clustered_points(rng, 240)
@@ -208,6 +208,34 @@ def test_capacity_is_conserved():
     assert (~reached).any() and reached.any()
     assert population @ result.score == pytest.approx(capacity[reached].sum(), rel=1e-12)
     assert (result.supply_ratio[~reached] == 0).all()
+
+
+def test_many_zones_match_the_distance_matrix_path():
+    # More zones than a byte can count: the zone codes must not wrap around.
+    rng = np.random.default_rng(15)
+    dlat, dlon = clustered_points(rng, 400)
+    slat, slon = clustered_points(rng, 60)
+    population = rng.gamma(2.0, 50.0, 400)
+    capacity = rng.uniform(0.5, 3.0, 60)
+    decay = StepDecay.equal_zones(radius=8.0, weights=np.linspace(1.0, 0.01, 300))
+    result = e2sfca(
+        supply_lat=slat,
+        supply_lon=slon,
+        capacity=capacity,
+        demand_lat=dlat,
+        demand_lon=dlon,
+        population=population,
+        radius_km=8.0,
+        decay=decay,
+        chunk_size=50,
+    )
+    distance = haversine_km(lat1=dlat[:, None], lon1=dlon[:, None], lat2=slat, lon2=slon)
+    expected = e2sfca_from_distances(
+        distance=distance, capacity=capacity, population=population, max_distance=8.0, decay=decay
+    )
+    assert len(np.unique(decay(distance[distance <= 8.0]))) > 255
+    np.testing.assert_allclose(result.score, expected.score, rtol=1e-12)
+    np.testing.assert_allclose(result.catchment_demand, expected.catchment_demand, rtol=1e-12)
 
 
 def test_results_do_not_depend_on_threads():

@@ -23,6 +23,7 @@ class AreaOut(Schema):
     fragile_population: float | None
     accessibility_per_100000: float | None
     nearest_place_km: float | None
+    nearest_place_by_matrix: float | None = None
     reasons: list[str]
 
 
@@ -44,6 +45,7 @@ class RunOut(Schema):
     finished_at: str | None
     is_example: bool
     parameters: dict
+    distance: str | None = None
     error: str | None = None
     areas: list[AreaOut] | None = None
     sites: list[SiteOut] | None = None
@@ -71,6 +73,8 @@ def _run_out(run: DiagnosticRun) -> dict:
         out["error"] = presenters.error_text(run.result["error"])
     if run.status == DiagnosticRun.Status.DONE:
         need = run.result["parameters"]["need"]
+        distance = presenters.distance_of(run)
+        out["distance"] = f"{distance['kind']}_{distance['unit']}"
         out["areas"] = [
             {
                 "rank": a["rank"],
@@ -82,6 +86,7 @@ def _run_out(run: DiagnosticRun) -> dict:
                 "fragile_population": a["fragile_population"],
                 "accessibility_per_100000": a["accessibility"],
                 "nearest_place_km": a["nearest_km"],
+                "nearest_place_by_matrix": a.get("nearest_by_matrix"),
                 "reasons": [presenters.reason_text(r, need=need) for r in a["reasons"]],
             }
             for a in sorted(run.result["areas"], key=lambda a: a["rank"])
@@ -113,6 +118,10 @@ def diagnostic_latest(request, slug: str):
     response=RunOut,
     url_name="diagnostic_run",
     summary="One diagnostic run: its progress, then its result",
+    description="`distance` (finished runs) says which distance the accessibility and the "
+    "reasons used: `great_circle_km`, `matrix_km` or `matrix_minutes`; on a matrix, "
+    "`nearest_place_by_matrix` is the shortest route (null: no route) and `nearest_place_km` "
+    "stays the great-circle distance.",
 )
 def diagnostic_run(request, slug: str, run_id: int):
     territory = _territory(request, slug)

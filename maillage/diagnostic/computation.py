@@ -1,7 +1,7 @@
 """The diagnostic's pipeline on plain arrays: index, accessibility, blind spots, sites.
 
 No database here: `selectors.diagnostic_inputs` turns rows into the arrays below and
-`services.diagnostic_run_execute` stores what `compute` returns (plain JSON: numbers, codes and
+`jobs.diagnostic_run_execute` stores what `compute` returns (plain JSON: numbers, codes and
 names; sentences are written at display time by `presenters`, in the reader's language).
 The numerical work is done by the `analysis` package (fragility, accessibility, siting, geo).
 """
@@ -13,13 +13,15 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, fields
 
 import numpy as np
-from scipy import stats
+from scipy import sparse, stats
 
 from analysis import accessibility, fragility, siting
 from analysis.geo import nearest
 
 #: Distance (km) used by the "no place open on Saturdays / in the evening" reasons.
 NEARBY_KM = 5.0
+#: The same on an uploaded matrix, in its unit: 5 km of road, or a quarter of an hour.
+NEARBY = {"km": NEARBY_KM, "minutes": 15.0}
 #: Exact MCLP up to this many candidate sites; greedy (1 − 1/e guarantee) above.
 EXACT_MAX_CANDIDATES = 300
 #: An area is said to have low accessibility under this share of the territory's average.
@@ -56,14 +58,38 @@ class RunParameters:
     cover_km: float = 5.0
     solver: str = "auto"  # "auto", "exact" or "greedy"
     uncovered_only: bool = False
+    # Accessibility and blind-spot reasons on "great_circle" distances (radius_km) or on the
+    # territory's uploaded "matrix" (matrix_radius, in matrix_unit: "km" or "minutes").
+    distance: str = "great_circle"
+    matrix_unit: str = ""
+    matrix_radius: float = 0.0
 
     def as_dict(self) -> dict:
         return asdict(self)
 
     @classmethod
     def from_dict(cls, data: dict) -> RunParameters:
+        """The parameters of a stored run; fields added since it was stored take their
+        defaults (a run stored before matrices existed used great-circle distances)."""
         names = {f.name for f in fields(cls)}
         return cls(**{k: v for k, v in data.items() if k in names})
+
+    @property
+    def uses_matrix(self) -> bool:
+        return self.distance == "matrix"
+
+
+@dataclass(frozen=True)
+class TravelRoutes:
+    """The territory's uploaded routes as parallel arrays (one entry per route): the area's
+    and the place's positions in `DiagnosticInputs`, and the distance or time."""
+
+    unit: str  # "km" or "minutes"
+    area: np.ndarray  # int, index into area_codes
+    place: np.ndarray  # int, index into place_names
+    value: np.ndarray  # float64, >= 0
+    source: str = ""
+    uploaded_at: str = ""  # ISO 8601
 
 
 @dataclass(frozen=True)
@@ -104,6 +130,7 @@ class DiagnosticInputs:
     candidate_lat: np.ndarray = field(default_factory=lambda: np.zeros(0))
     candidate_lon: np.ndarray = field(default_factory=lambda: np.zeros(0))
     candidates_example: int = 0
+    routes: TravelRoutes | None = None  # read only for a run on the uploaded matrix
 
 
 Progress = Callable[[int, str], None]
@@ -178,10 +205,61 @@ def need_weight(score: np.ndarray) -> np.ndarray:
     return weight
 
 
-def _decay(params: RunParameters) -> accessibility.Decay:
+def _decay(params: RunParameters, radius: float) -> accessibility.Decay:
     if params.decay == "gaussian":
-        return accessibility.GaussianDecay(sigma=params.radius_km / 2)
-    return accessibility.StepDecay.equal_zones(radius=params.radius_km)
+        return accessibility.GaussianDecay(sigma=radius / 2)
+    return accessibility.StepDecay.equal_zones(radius=radius)
+
+
+def route_matrix(
+    routes: TravelRoutes, *, n_areas: int, n_places: int, columns: np.ndarray
+) -> sparse.coo_array:
+    """The routes to some of the places, as a sparse matrix for E2SFCA.
+
+    Parameters
+    ----------
+    routes : TravelRoutes
+        Every route of the uploaded matrix.
+    n_areas, n_places : int
+        Number of areas and of places of the inputs.
+    columns : numpy.ndarray of int, shape (n_columns,)
+        Indices of the places kept, in the order of the matrix's columns.
+
+    Returns
+    -------
+    scipy.sparse.coo_array of float64, shape (n_areas, n_columns)
+        ``out[i, k]`` is the distance or time from area ``i`` to place ``columns[k]``, stored
+        for the pairs that have a route and only for them (a route of length 0 is an explicit
+        stored zero); an unstored pair has no route.
+    """
+    column_of = np.full(n_places, -1, dtype=np.int64)
+    column_of[columns] = np.arange(len(columns))
+    kept = column_of[routes.place] >= 0
+    return sparse.coo_array(
+        (routes.value[kept], (routes.area[kept], column_of[routes.place[kept]])),
+        shape=(n_areas, len(columns)),
+    )
+
+
+def _nearest_by_routes(routes: TravelRoutes, n_areas: int, mask: np.ndarray) -> np.ndarray:
+    """Shortest route from each area to a place of `mask` (inf: no route)."""
+    nearest_value = np.full(n_areas, np.inf)
+    kept = mask[routes.place]
+    np.minimum.at(nearest_value, routes.area[kept], routes.value[kept])
+    return nearest_value
+
+
+def _routes_for(inputs: DiagnosticInputs, params: RunParameters) -> TravelRoutes:
+    routes = inputs.routes
+    if routes is None:
+        raise DiagnosticInputError("no_matrix")
+    if routes.unit != params.matrix_unit:
+        # The matrix was replaced by one in another unit after the run was asked for: its
+        # radius would be read in the wrong unit.
+        raise DiagnosticInputError(
+            "matrix_unit_changed", expected=params.matrix_unit, found=routes.unit
+        )
+    return routes
 
 
 def _nearest_km(inputs: DiagnosticInputs, mask: np.ndarray) -> np.ndarray:
@@ -220,23 +298,49 @@ def compute(
     capacity = accessibility.supply_capacity(weekly_hours=inputs.weekly_hours, service_stars=stars)
     supply = offers & (capacity > 0)
     demand = fragile_population if params.demand == "fragile" else population
-    run = accessibility.e2sfca(
-        supply_lat=inputs.place_lat[supply],
-        supply_lon=inputs.place_lon[supply],
-        capacity=capacity[supply],
-        demand_lat=inputs.area_lat,
-        demand_lon=inputs.area_lon,
-        population=demand,
-        radius_km=params.radius_km,
-        decay=_decay(params),
-        workers=1,
-    )
+    routes = _routes_for(inputs, params) if params.uses_matrix else None
+    if routes is None:
+        radius, unit = params.radius_km, "km"
+        run = accessibility.e2sfca(
+            supply_lat=inputs.place_lat[supply],
+            supply_lon=inputs.place_lon[supply],
+            capacity=capacity[supply],
+            demand_lat=inputs.area_lat,
+            demand_lon=inputs.area_lon,
+            population=demand,
+            radius_km=radius,
+            decay=_decay(params, radius),
+            workers=1,
+        )
+    else:
+        radius, unit = params.matrix_radius, routes.unit
+        run = accessibility.e2sfca_from_distances(
+            distance=route_matrix(
+                routes,
+                n_areas=n_areas,
+                n_places=len(inputs.place_names),
+                columns=np.flatnonzero(supply),
+            ),
+            capacity=capacity[supply],
+            population=demand,
+            max_distance=radius,
+            decay=_decay(params, radius),
+        )
     access = run.score * PER_PEOPLE
 
     report(60, "blind_spots")
-    nearest_need = _nearest_km(inputs, offers)
-    nearest_saturday = _nearest_km(inputs, offers & inputs.open_saturday)
-    nearest_evening = _nearest_km(inputs, offers & inputs.open_evening)
+    # Great-circle distance to the nearest place for the need: shown, and used by the sites
+    # (candidate sites are not in the matrix).
+    nearest_need_km = _nearest_km(inputs, offers)
+    if routes is None:
+        nearest_need = nearest_need_km
+        nearest_saturday = _nearest_km(inputs, offers & inputs.open_saturday)
+        nearest_evening = _nearest_km(inputs, offers & inputs.open_evening)
+    else:
+        nearest_need = _nearest_by_routes(routes, n_areas, offers)
+        nearest_saturday = _nearest_by_routes(routes, n_areas, offers & inputs.open_saturday)
+        nearest_evening = _nearest_by_routes(routes, n_areas, offers & inputs.open_evening)
+    nearby = NEARBY[unit]
     weighted_total = demand.sum()
     mean_access = float((access * demand).sum() / weighted_total) if weighted_total > 0 else 0.0
     top = float(access.max()) if n_areas else 0.0
@@ -248,36 +352,38 @@ def compute(
 
     areas = []
     for a in range(n_areas):
+        # The limit is stored under its unit ("km" or "minutes"): the sentence says which.
         reasons = []
-        if nearest_need[a] > params.radius_km:
-            reasons.append({"code": "no_place_for_need", "km": params.radius_km})
-        if nearest_saturday[a] > NEARBY_KM:
-            reasons.append({"code": "no_saturday", "km": NEARBY_KM})
-        if nearest_evening[a] > NEARBY_KM:
-            reasons.append({"code": "no_evening", "km": NEARBY_KM})
+        if nearest_need[a] > radius:
+            reasons.append({"code": "no_place_for_need", unit: radius})
+        if nearest_saturday[a] > nearby:
+            reasons.append({"code": "no_saturday", unit: nearby})
+        if nearest_evening[a] > nearby:
+            reasons.append({"code": "no_evening", unit: nearby})
         if mean_access > 0 and access[a] < LOW_ACCESS_SHARE * mean_access:
             reasons.append({"code": "low_access", "percent": round(100 * access[a] / mean_access)})
         if not np.isnan(score[a]) and weight[a] > 0.75:
             reasons.append({"code": "most_fragile_quarter"})
-        areas.append(
-            {
-                "code": inputs.area_codes[a],
-                "name": inputs.area_names[a],
-                "population": _float(inputs.population[a]),
-                "index": _float(score[a]),
-                "coverage": _float(index.coverage[a]) if index is not None else 0.0,
-                "axes": {k: _float(v[a]) for k, v in (index.axes if index else {}).items()},
-                "fragile_population": _float(fragile_population[a]),
-                "accessibility": _float(access[a]),
-                "nearest_km": _float(nearest_need[a]),
-                "priority": _float(priority[a]),
-                "rank": int(rank[a]),
-                "reasons": reasons,
-            }
-        )
+        row = {
+            "code": inputs.area_codes[a],
+            "name": inputs.area_names[a],
+            "population": _float(inputs.population[a]),
+            "index": _float(score[a]),
+            "coverage": _float(index.coverage[a]) if index is not None else 0.0,
+            "axes": {k: _float(v[a]) for k, v in (index.axes if index else {}).items()},
+            "fragile_population": _float(fragile_population[a]),
+            "accessibility": _float(access[a]),
+            "nearest_km": _float(nearest_need_km[a]),
+            "priority": _float(priority[a]),
+            "rank": int(rank[a]),
+            "reasons": reasons,
+        }
+        if routes is not None:
+            row["nearest_by_matrix"] = _float(nearest_need[a])  # None: no route
+        areas.append(row)
 
     report(80, "sites")
-    sites = _where_to_go(inputs, params, fragile_population, nearest_need)
+    sites = _where_to_go(inputs, params, fragile_population, nearest_need_km)
     report(100, "done")
     return {
         "parameters": params.as_dict(),
@@ -297,9 +403,34 @@ def compute(
         "places_used": int(supply.sum()),
         "places_example": inputs.places_example,
         "pairs": run.n_pairs,
+        "distance": _distance_summary(inputs, routes, radius=radius, supply=supply),
         "mean_accessibility": mean_access,
         "areas": areas,
         "sites": sites,
+    }
+
+
+def _distance_summary(
+    inputs: DiagnosticInputs, routes: TravelRoutes | None, *, radius: float, supply: np.ndarray
+) -> dict:
+    """Which distance the run used; on a matrix, who has no route (they count for nobody)."""
+    if routes is None:
+        return {"kind": "great_circle", "unit": "km", "radius": radius}
+    place_has_route = np.zeros(len(inputs.place_names), dtype=bool)
+    place_has_route[routes.place] = True
+    area_has_route = np.zeros(len(inputs.area_codes), dtype=bool)
+    area_has_route[routes.area[supply[routes.place]]] = True
+    return {
+        "kind": "matrix",
+        "unit": routes.unit,
+        "radius": radius,
+        "source": routes.source,
+        "uploaded_at": routes.uploaded_at,
+        "routes": len(routes.value),
+        "places_without_route": sorted(
+            inputs.place_names[j] for j in np.flatnonzero(supply & ~place_has_route)
+        ),
+        "areas_without_route": [inputs.area_names[a] for a in np.flatnonzero(~area_has_route)],
     }
 
 

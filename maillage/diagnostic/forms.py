@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from maillage.diagnostic.computation import RunParameters
-from maillage.diagnostic.models import FragilityIndicator
+from maillage.diagnostic.models import FragilityIndicator, TravelMatrix
 from maillage.diagnostic.presenters import INDEXES, METHODS
 from maillage.directory import vocabularies as voc
 
@@ -88,8 +88,58 @@ class RunForm(forms.Form):
         required=False,
     )
 
+    #: Catchment on an uploaded matrix: default and bounds, per unit.
+    MATRIX_RADIUS = {"km": (10, 0.5, 100), "minutes": (20, 1, 240)}
+
+    def __init__(self, *args, matrix: TravelMatrix | None = None, **kwargs):
+        """`matrix`: the territory's uploaded matrix; the choice of distance is only offered
+        when there is one."""
+        super().__init__(*args, **kwargs)
+        self.matrix = matrix
+        if matrix is None:
+            return
+        minutes = matrix.unit == TravelMatrix.Unit.MINUTES
+        initial, low, high = self.MATRIX_RADIUS[matrix.unit]
+        self.fields["radius_km"].label = _("Catchment radius, great-circle distance (km)")
+        self.fields["distance"] = forms.ChoiceField(
+            label=_("Distance"),
+            choices=[
+                ("great_circle", _("Great-circle distance from each commune's centre (default)")),
+                (
+                    "matrix",
+                    _("The uploaded travel-time matrix (minutes)")
+                    if minutes
+                    else _("The uploaded road-distance matrix (km)"),
+                ),
+            ],
+            initial="great_circle",
+        )
+        self.fields["matrix_radius"] = forms.FloatField(
+            label=_("Catchment on the uploaded matrix (minutes)")
+            if minutes
+            else _("Catchment on the uploaded matrix (km)"),
+            help_text=_("Used with the uploaded matrix, instead of the catchment radius."),
+            min_value=low,
+            max_value=high,
+            initial=initial,
+            required=False,
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("distance") == "matrix" and cleaned.get("matrix_radius") is None:
+            self.add_error("matrix_radius", _("Give the catchment on the matrix."))
+        return cleaned
+
     def parameters(self) -> RunParameters:
-        return RunParameters(**self.cleaned_data)
+        data = dict(self.cleaned_data)
+        distance = data.pop("distance", "") or "great_circle"
+        matrix_radius = data.pop("matrix_radius", None)
+        if distance != "matrix":
+            return RunParameters(**data)
+        return RunParameters(
+            **data, distance="matrix", matrix_unit=self.matrix.unit, matrix_radius=matrix_radius
+        )
 
 
 class IndicatorForm(forms.ModelForm):
@@ -127,6 +177,15 @@ class CsvUploadForm(forms.Form):
         if upload.size > 5 * 1024 * 1024:
             raise forms.ValidationError(_("The file is larger than 5 MB."))
         return upload.read()
+
+
+class TravelMatrixUploadForm(CsvUploadForm):
+    source = forms.CharField(
+        label=_("Source (optional)"),
+        max_length=300,
+        required=False,
+        help_text=_("How the values were computed, for example “OSRM, car, 2025”."),
+    )
 
 
 class IndicatorValuesForm(forms.Form):

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from maillage.directory.models import Place
 from maillage.territories.models import Area, Territory
 
 
@@ -138,6 +139,66 @@ class CandidateSite(models.Model):
         return self.name
 
 
+class TravelMatrix(models.Model):
+    """Road distances or travel times from the territory's areas to its places, uploaded by a
+    coordinator (from a routing tool). One per territory: a new upload replaces it. A pair of
+    area and place without a route row has no route."""
+
+    class Unit(models.TextChoices):
+        KM = "km", _("kilometres")
+        MINUTES = "minutes", _("minutes")
+
+    territory = models.OneToOneField(
+        Territory, on_delete=models.CASCADE, related_name="travel_matrix"
+    )
+    unit = models.CharField(_("unit"), max_length=10, choices=Unit.choices)
+    source = models.CharField(
+        _("source"),
+        max_length=300,
+        blank=True,
+        help_text=_("How the values were computed, for example “OSRM, car, 2025”."),
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("distance or travel-time matrix")
+        verbose_name_plural = _("distance or travel-time matrices")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(unit__in=["km", "minutes"]), name="travel_matrix_unit_valid"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.territory} · {self.unit}"
+
+
+class TravelRoute(models.Model):
+    """The distance (km) or time (minutes) from an area's centre to a place, in the unit of
+    its matrix."""
+
+    matrix = models.ForeignKey(TravelMatrix, on_delete=models.CASCADE, related_name="routes")
+    area = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="+")
+    place = models.ForeignKey(Place, on_delete=models.CASCADE, related_name="+")
+    value = models.FloatField(_("distance or time"), validators=[MinValueValidator(0)])
+
+    class Meta:
+        verbose_name = _("route")
+        verbose_name_plural = _("routes")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["matrix", "area", "place"], name="travel_route_unique_pair"
+            ),
+            models.CheckConstraint(condition=Q(value__gte=0), name="travel_route_value_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.area_id} → {self.place_id}: {self.value}"
+
+
 STEP_LABELS = {
     "": _("Waiting"),
     "start": _("Starting"),
@@ -179,6 +240,12 @@ class DiagnosticRun(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Written by the run's worker at each step: a running run whose heartbeat is old lost its
+    # worker (`services.diagnostic_runs_requeue_stale`).
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(
+        _("attempts"), default=0, help_text=_("How many times a worker started this run.")
+    )
 
     class Meta:
         verbose_name = _("diagnostic run")

@@ -10,10 +10,12 @@ import csv
 import io
 from dataclasses import dataclass
 
-from django.utils import formats
+from django.utils import formats, timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
+from maillage.diagnostic import selectors
 from maillage.diagnostic.models import CandidateSite, DiagnosticRun
 from maillage.diagnostic.selectors import need_label
 from maillage.territories.models import Area
@@ -45,19 +47,31 @@ def need_text(need: str) -> str:
 
 
 def reason_text(reason: dict, *, need: str) -> str:
-    """One reason in plain words, e.g. "No place open on Saturdays within 5 km"."""
+    """One reason in plain words, e.g. "No place open on Saturdays within 5 km". A reason
+    computed on a travel-time matrix carries its limit in "minutes" rather than "km"."""
     code = reason.get("code")
+    minutes = "minutes" in reason
+    limit = _km(reason["minutes"] if minutes else reason.get("km", 0))
     if code == "no_place_for_need":
+        if minutes:
+            return _("No place offering “%(need)s” within %(minutes)s minutes") % {
+                "need": need_text(need),
+                "minutes": limit,
+            }
         return _("No place offering “%(need)s” within %(km)s km") % {
             "need": need_text(need),
-            "km": _km(reason["km"]),
+            "km": limit,
         }
     if code == "no_saturday":
-        return _("No place open on Saturdays within %(km)s km") % {"km": _km(reason["km"])}
+        if minutes:
+            return _("No place open on Saturdays within %(minutes)s minutes") % {"minutes": limit}
+        return _("No place open on Saturdays within %(km)s km") % {"km": limit}
     if code == "no_evening":
-        return _("No place open after 6 pm on weekdays within %(km)s km") % {
-            "km": _km(reason["km"])
-        }
+        if minutes:
+            return _("No place open after 6 pm on weekdays within %(minutes)s minutes") % {
+                "minutes": limit
+            }
+        return _("No place open after 6 pm on weekdays within %(km)s km") % {"km": limit}
     if code == "low_access":
         return _("Accessibility at %(percent)s%% of the territory's average") % {
             "percent": reason["percent"]
@@ -84,6 +98,27 @@ def error_text(error: dict) -> str:
             "No candidate site was uploaded: upload a CSV of candidate sites, or use the "
             "communes' centres."
         )
+    if code == "no_matrix":
+        return _(
+            "The distance or travel-time matrix was deleted before the run: upload it again, "
+            "or compute with great-circle distances."
+        )
+    if code == "matrix_unit_changed":
+        return _(
+            "The matrix was replaced by one in another unit (%(found)s instead of "
+            "%(expected)s) before the run: start a new run, with a catchment in the new unit."
+        ) % {"found": params.get("found", ""), "expected": params.get("expected", "")}
+    if code == "worker_lost":
+        attempts = int(params.get("attempts", 0))
+        return ngettext(
+            "The computation was interrupted %(attempts)s time (its worker stopped, for example "
+            "for lack of memory) and was abandoned. Start a new run; if it stops again, tell the "
+            "team that runs the server.",
+            "The computation was interrupted %(attempts)s times (its worker stopped, for example "
+            "for lack of memory) and was abandoned. Start a new run; if it stops again, tell the "
+            "team that runs the server.",
+            attempts,
+        ) % {"attempts": attempts}
     return _("The computation failed. The coordination team can read the details in the logs.")
 
 
@@ -103,14 +138,23 @@ class AreaRow:
     fragile_population: str
     accessibility: str
     nearest_km: str
+    nearest: str  # in the run's distance: great-circle km, or the matrix's unit
     rank: int
     reasons: list[str]
     index_missing: bool
 
 
+def _nearest(area: dict, *, matrix: bool) -> str:
+    if not matrix:
+        return _fmt(area["nearest_km"], 1)
+    value = area.get("nearest_by_matrix")
+    return _("no route") if value is None else _fmt(value, 1)
+
+
 def area_rows(run: DiagnosticRun) -> list[AreaRow]:
     """The areas of a done run, most urgent first (the blind-spot ranking)."""
     need = run.result["parameters"]["need"]
+    matrix = distance_of(run)["kind"] == "matrix"
     rows = []
     for a in sorted(run.result["areas"], key=lambda a: a["rank"]):
         rows.append(
@@ -123,6 +167,7 @@ def area_rows(run: DiagnosticRun) -> list[AreaRow]:
                 fragile_population=_fmt(a["fragile_population"], 0),
                 accessibility=_fmt(a["accessibility"], 1),
                 nearest_km=_fmt(a["nearest_km"], 1),
+                nearest=_nearest(a, matrix=matrix),
                 rank=a["rank"],
                 reasons=[reason_text(r, need=need) for r in a["reasons"]],
                 index_missing=a["index"] is None,
@@ -183,6 +228,67 @@ def parameters_summary(run: DiagnosticRun) -> dict:
     }
 
 
+def distance_of(run: DiagnosticRun) -> dict:
+    """The distance a done run used (runs stored before matrices existed: great-circle)."""
+    stored = run.result.get("distance")
+    if stored:
+        return stored
+    radius = float(run.result["parameters"].get("radius_km", 10))
+    return {"kind": "great_circle", "unit": "km", "radius": radius}
+
+
+def distance_summary(run: DiagnosticRun) -> dict:
+    """What the results page says about the distance: which one, its catchment, and on a
+    matrix who has no route (places that count for nobody, communes that reach nothing)."""
+    distance = distance_of(run)
+    matrix, minutes = distance["kind"] == "matrix", distance["unit"] == "minutes"
+    out = {"matrix": matrix, "minutes": minutes, "radius": _km(float(distance["radius"]))}
+    if not matrix:
+        out["text"] = _("Great-circle distance from each commune's centre (as the crow flies).")
+        return out
+    uploaded = parse_datetime(distance.get("uploaded_at", ""))
+    values = {
+        "date": formats.date_format(timezone.localtime(uploaded), "DATETIME_FORMAT")
+        if uploaded
+        else "–",
+        "count": distance.get("routes", 0),
+    }
+    if minutes:
+        text = ngettext(
+            "Travel times in minutes, from the matrix uploaded on %(date)s (%(count)s route).",
+            "Travel times in minutes, from the matrix uploaded on %(date)s (%(count)s routes).",
+            values["count"],
+        )
+    else:
+        text = ngettext(
+            "Road distances in km, from the matrix uploaded on %(date)s (%(count)s route).",
+            "Road distances in km, from the matrix uploaded on %(date)s (%(count)s routes).",
+            values["count"],
+        )
+    out["text"] = text % values
+    if distance.get("source"):
+        out["source"] = _("Source: %(source)s.") % {"source": distance["source"]}
+    places = distance.get("places_without_route", [])
+    if places:
+        out["places_without_route"] = ngettext(
+            "%(count)s published place offering the need has no route in the matrix: nobody "
+            "reaches it, so it counts for nobody (%(names)s).",
+            "%(count)s published places offering the need have no route in the matrix: nobody "
+            "reaches them, so they count for nobody (%(names)s).",
+            len(places),
+        ) % {"count": len(places), "names": ", ".join(places)}
+    areas = distance.get("areas_without_route", [])
+    if areas:
+        out["areas_without_route"] = ngettext(
+            "%(count)s commune has no route to any of these places: its accessibility is 0 "
+            "(%(names)s).",
+            "%(count)s communes have no route to any of these places: their accessibility is 0 "
+            "(%(names)s).",
+            len(areas),
+        ) % {"count": len(areas), "names": ", ".join(areas)}
+    return out
+
+
 CSV_COLUMNS = (
     "rank",
     "code",
@@ -195,13 +301,20 @@ CSV_COLUMNS = (
     "nearest_place_km",
     "reasons",
     "example_data",
+    "distance",
+    "nearest_place_by_matrix",
 )
 
 
 def areas_csv(run: DiagnosticRun) -> str:
     """The areas of a run as CSV (UTF-8); the `example_data` column says when the run used
-    invented data (example indicators, places or candidates)."""
+    invented data (example indicators, places or candidates); `distance` which distance the
+    accessibility and the reasons used (`great_circle_km`, `matrix_km` or `matrix_minutes`),
+    and `nearest_place_by_matrix` the shortest route on the matrix (empty: no route)."""
     need = run.result["parameters"]["need"]
+    distance = distance_of(run)
+    distance_code = f"{distance['kind']}_{distance['unit']}"
+    matrix = distance["kind"] == "matrix"
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
@@ -220,6 +333,33 @@ def areas_csv(run: DiagnosticRun) -> str:
                 "" if a["nearest_km"] is None else round(a["nearest_km"], 3),
                 neutralise(" | ".join(reason_text(r, need=need) for r in a["reasons"])),
                 example,
+                distance_code,
+                round(a["nearest_by_matrix"], 3)
+                if matrix and a.get("nearest_by_matrix") is not None
+                else "",
             ]
         )
     return out.getvalue()
+
+
+def travel_matrix_template_csv(territory) -> str:
+    """A file to fill with a routing tool (`selectors.travel_matrix_template`)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(selectors.TEMPLATE_COLUMNS)
+    for row in selectors.travel_matrix_template(territory):
+        writer.writerow([neutralise(v) if isinstance(v, str) else v for v in row])
+    return out.getvalue()
+
+
+def travel_matrix_example_csv(territory) -> str:
+    """Three lines of a matrix file, with the territory's first commune code."""
+    area = selectors.territory_areas(territory).first()
+    code = area.code if area else "33063"
+    return "\n".join(
+        [
+            "area_code,place_id,minutes",
+            f"{code},{selectors.place_public_id(territory, 12)},12.5",
+            f"{code},{selectors.place_public_id(territory, 14)},25",
+        ]
+    )

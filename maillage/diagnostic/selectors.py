@@ -10,12 +10,20 @@ import numpy as np
 import opening_hours as oh
 from django.db.models import Count, QuerySet
 
-from maillage.diagnostic.computation import DiagnosticInputs, IndicatorColumn, RunParameters
+from analysis.geo import pairs_within
+from maillage.diagnostic.computation import (
+    DiagnosticInputs,
+    IndicatorColumn,
+    RunParameters,
+    TravelRoutes,
+)
 from maillage.diagnostic.models import (
     CandidateSite,
     DiagnosticRun,
     FragilityIndicator,
     IndicatorValue,
+    TravelMatrix,
+    TravelRoute,
 )
 from maillage.directory import opening_hours
 from maillage.directory import vocabularies as voc
@@ -137,6 +145,11 @@ def diagnostic_inputs(*, territory: Territory, params: RunParameters) -> Diagnos
     openings = [weekly_opening(p[4], territory.country) for p in places]
 
     candidates = list(CandidateSite.objects.filter(territory=territory).order_by("name", "pk"))
+    routes = (
+        travel_routes(territory=territory, area_position=position, place_position=row_of)
+        if params.uses_matrix
+        else None
+    )
     return DiagnosticInputs(
         area_codes=[a.code for a in areas],
         area_names=[a.name for a in areas],
@@ -160,6 +173,33 @@ def diagnostic_inputs(*, territory: Territory, params: RunParameters) -> Diagnos
         candidate_lat=np.array([c.latitude for c in candidates], dtype=np.float64),
         candidate_lon=np.array([c.longitude for c in candidates], dtype=np.float64),
         candidates_example=sum(1 for c in candidates if c.is_example),
+        routes=routes,
+    )
+
+
+def travel_routes(
+    *, territory: Territory, area_position: dict[int, int], place_position: dict[int, int]
+) -> TravelRoutes | None:
+    """The uploaded routes to the places of `place_position` (the published ones), as arrays
+    indexed like the inputs; None when the territory has no matrix."""
+    matrix = travel_matrix(territory)
+    if matrix is None:
+        return None
+    area, place, value = [], [], []
+    for area_id, place_id, length in TravelRoute.objects.filter(matrix=matrix).values_list(
+        "area_id", "place_id", "value"
+    ):
+        if area_id in area_position and place_id in place_position:
+            area.append(area_position[area_id])
+            place.append(place_position[place_id])
+            value.append(length)
+    return TravelRoutes(
+        unit=matrix.unit,
+        area=np.array(area, dtype=np.int64),
+        place=np.array(place, dtype=np.int64),
+        value=np.array(value, dtype=np.float64),
+        source=matrix.source,
+        uploaded_at=matrix.uploaded_at.isoformat(),
     )
 
 
@@ -208,3 +248,98 @@ def indicator_table(territory: Territory) -> tuple[list[FragilityIndicator], lis
 
 def candidate_sites(territory: Territory) -> QuerySet[CandidateSite]:
     return CandidateSite.objects.filter(territory=territory).order_by("name", "pk")
+
+
+def travel_matrix(territory: Territory) -> TravelMatrix | None:
+    return TravelMatrix.objects.filter(territory=territory).select_related("uploaded_by").first()
+
+
+@dataclass(frozen=True)
+class TravelMatrixSummary:
+    matrix: TravelMatrix
+    routes: int
+    areas_with_route: int
+    areas: int
+    places_with_route: int
+    published_places: int
+    published_without_route: list[str]  # names: nobody reaches them on the matrix
+
+
+def travel_matrix_summary(territory: Territory) -> TravelMatrixSummary | None:
+    """What the uploaded matrix covers, for its page (None: no matrix)."""
+    matrix = travel_matrix(territory)
+    if matrix is None:
+        return None
+    routes = TravelRoute.objects.filter(matrix=matrix)
+    published = Place.objects.filter(territory=territory, status=Place.Status.PUBLISHED)
+    reached = set(routes.values_list("place_id", flat=True).distinct())
+    return TravelMatrixSummary(
+        matrix=matrix,
+        routes=routes.count(),
+        areas_with_route=routes.values("area_id").distinct().count(),
+        areas=Area.objects.filter(territory=territory).count(),
+        places_with_route=len(reached),
+        published_places=published.count(),
+        published_without_route=sorted(
+            name for pk, name in published.values_list("pk", "name") if pk not in reached
+        ),
+    )
+
+
+def place_public_id(territory: Territory, place_id: int) -> str:
+    """The identifier of a place in the directory's open-data exports (`id` column)."""
+    return f"maillage-{territory.slug}-{place_id}"
+
+
+#: The template lists the pairs of area and place closer than this as the crow flies.
+TEMPLATE_MAX_KM = 50.0
+TEMPLATE_COLUMNS = (
+    "area_code",
+    "place_id",
+    "minutes",
+    "area_name",
+    "area_latitude",
+    "area_longitude",
+    "place_name",
+    "place_latitude",
+    "place_longitude",
+)
+
+
+def travel_matrix_template(territory: Territory) -> list[tuple]:
+    """Rows (`TEMPLATE_COLUMNS`) of a file to fill with a routing tool: every pair of an area
+    and a published place within `TEMPLATE_MAX_KM`, the `minutes` column left empty."""
+    areas = list(territory_areas(territory))
+    places = list(
+        Place.objects.filter(territory=territory, status=Place.Status.PUBLISHED)
+        .order_by("pk")
+        .values_list("pk", "name", "latitude", "longitude")
+    )
+    if not areas or not places:
+        return []
+    pairs = pairs_within(
+        lat1=[a.latitude for a in areas],
+        lon1=[a.longitude for a in areas],
+        lat2=[p[2] for p in places],
+        lon2=[p[3] for p in places],
+        radius_km=TEMPLATE_MAX_KM,
+        workers=1,
+    )
+    rows = []
+    for i, area in enumerate(areas):
+        for j in pairs.indices[pairs.indptr[i] : pairs.indptr[i + 1]]:
+            pk, name, lat, lon = places[j]
+            rows.append(
+                (
+                    area.code,
+                    place_public_id(territory, pk),
+                    "",
+                    area.name,
+                    area.latitude,
+                    area.longitude,
+                    name,
+                    lat,
+                    lon,
+                )
+            )
+    return rows

@@ -1,4 +1,5 @@
-"""Writes of the diagnostic: indicators and their values, candidate sites, runs.
+"""Writes of the diagnostic: indicators and their values, candidate sites, the distance or
+travel-time matrix, runs (their queue is in `jobs`).
 
 `by=None` is the system (demo loader, worker); a user must be allowed by `permissions`.
 Imports are atomic: every row is checked first, and one bad row means nothing is written.
@@ -8,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import io
-import logging
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -16,19 +16,19 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from maillage.diagnostic import computation, permissions, selectors
+from maillage.diagnostic import computation, jobs, permissions, selectors
 from maillage.diagnostic.models import (
     CandidateSite,
     DiagnosticRun,
     FragilityIndicator,
     IndicatorValue,
+    TravelMatrix,
+    TravelRoute,
 )
+from maillage.directory.models import Place
 from maillage.territories.models import Area, Territory
-
-logger = logging.getLogger(__name__)
 
 #: Runs up to this size (areas × published places) are computed at once in the request;
 #: larger ones wait for the `run_diagnostic_jobs` worker.
@@ -58,8 +58,11 @@ def _check_manager(by, territory: Territory) -> None:
         raise PermissionDenied
 
 
-def _read_csv(data: bytes, required: tuple[str, ...]) -> list[tuple[int, dict[str, str]]]:
-    """Rows of a UTF-8 CSV (comma or semicolon) with their line numbers; header checked."""
+def _read_csv(
+    data: bytes, required: tuple[str, ...], one_of: tuple[str, ...] = ()
+) -> list[tuple[int, dict[str, str]]]:
+    """Rows of a UTF-8 CSV (comma or semicolon) with their line numbers; header checked: it
+    has every `required` column and, when `one_of` is given, exactly one of those."""
     if len(data) > MAX_IMPORT_BYTES:
         raise ImportRejected([RowError(0, "", _("The file is larger than 5 MB."))])
     try:
@@ -73,17 +76,23 @@ def _read_csv(data: bytes, required: tuple[str, ...]) -> list[tuple[int, dict[st
     reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
     header = [h.strip().lower() for h in (reader.fieldnames or [])]
     lacking = [name for name in required if name not in header]
-    if lacking:
-        raise ImportRejected(
-            [
-                RowError(
-                    1,
-                    name,
-                    _("The column “%(column)s” is missing from the first line.") % {"column": name},
-                )
-                for name in lacking
-            ]
+    errors = [
+        RowError(
+            1, name, _("The column “%(column)s” is missing from the first line.") % {"column": name}
         )
+        for name in lacking
+    ]
+    if one_of and sum(name in header for name in one_of) != 1:
+        errors.append(
+            RowError(
+                1,
+                "/".join(one_of),
+                _("The first line needs exactly one of these columns: %(columns)s.")
+                % {"columns": ", ".join(f"“{name}”" for name in one_of)},
+            )
+        )
+    if errors:
+        raise ImportRejected(errors)
     rows = []
     for line, raw in enumerate(reader, start=2):
         row = {
@@ -301,6 +310,127 @@ def candidate_sites_clear(*, territory: Territory, by) -> None:
     CandidateSite.objects.filter(territory=territory).delete()
 
 
+def _place_ids(territory: Territory) -> dict[str, int]:
+    """Place ids of the territory as a matrix file may write them: the `id` of the directory's
+    open-data exports (`maillage-<territory>-<number>`), or the number alone (the API's `id`,
+    the end of the place's address)."""
+    ids = {}
+    for pk in Place.objects.filter(territory=territory).values_list("pk", flat=True):
+        ids[selectors.place_public_id(territory, pk)] = pk
+        ids[str(pk)] = pk
+    return ids
+
+
+@transaction.atomic
+def travel_matrix_import(*, territory: Territory, by, data: bytes, source: str = "") -> int:
+    """Replace the territory's distance or travel-time matrix by a CSV with columns
+    `area_code` (official code of the area), `place_id` (see `_place_ids`) and either `km`
+    (distance) or `minutes` (travel time); an empty value means no route. Pairs absent from
+    the file have no route. All or nothing; returns the number of routes stored."""
+    _check_manager(by, territory)
+    rows = _read_csv(data, ("area_code", "place_id"), one_of=tuple(TravelMatrix.Unit.values))
+    unit = next(name for name in TravelMatrix.Unit.values if name in rows[0][1])
+    areas = {a.code: a.pk for a in Area.objects.filter(territory=territory)}
+    places = _place_ids(territory)
+    errors: list[RowError] = []
+    seen: dict[tuple[int, int], int] = {}
+    planned: list[TravelRoute] = []
+    for line, row in rows:
+        area = areas.get(row.get("area_code", "").upper())
+        place = places.get(row.get("place_id", "").lower())
+        text = row.get(unit, "")
+        value = None
+        if area is None:
+            errors.append(
+                RowError(
+                    line,
+                    "area_code",
+                    _("No area of the territory has the code “%(code)s”.")
+                    % {"code": row.get("area_code", "")},
+                )
+            )
+        if place is None:
+            errors.append(
+                RowError(
+                    line,
+                    "place_id",
+                    _(
+                        "No place of the territory has the identifier “%(id)s”: use the “id” "
+                        "column of the directory's open-data export, for example %(example)s."
+                    )
+                    % {
+                        "id": row.get("place_id", ""),
+                        "example": selectors.place_public_id(territory, 12),
+                    },
+                )
+            )
+        if text:
+            value = _number(text)
+            if value is None:
+                errors.append(
+                    RowError(
+                        line,
+                        unit,
+                        _("“%(value)s” is not a number (write 12.5 or 12,5).") % {"value": text},
+                    )
+                )
+            elif value < 0:
+                errors.append(
+                    RowError(
+                        line,
+                        unit,
+                        _("“%(value)s” is negative: a distance or a time is 0 or more.")
+                        % {"value": text},
+                    )
+                )
+                value = None
+        if area is not None and place is not None:
+            if (area, place) in seen:
+                errors.append(
+                    RowError(
+                        line,
+                        "place_id",
+                        _("This area and place are already on line %(line)s.")
+                        % {"line": seen[(area, place)]},
+                    )
+                )
+            seen[(area, place)] = line
+            if value is not None:
+                planned.append(TravelRoute(area_id=area, place_id=place, value=value))
+    if not errors and not planned:
+        errors.append(
+            RowError(
+                rows[0][0],
+                unit,
+                _(
+                    "The file has no route: every value is empty. Leave out the pairs with no route."
+                ),
+            )
+        )
+    if errors:
+        raise ImportRejected(errors)
+    TravelMatrix.objects.filter(territory=territory).delete()
+    matrix = TravelMatrix(
+        territory=territory,
+        unit=unit,
+        source=source.strip()[:300],
+        uploaded_by=by if by is not None and by.is_authenticated else None,
+    )
+    matrix.full_clean()
+    matrix.save()
+    for route in planned:
+        route.matrix = matrix
+    TravelRoute.objects.bulk_create(planned, batch_size=5000)
+    return len(planned)
+
+
+@transaction.atomic
+def travel_matrix_clear(*, territory: Territory, by) -> None:
+    """Delete the territory's matrix: runs use great-circle distances again."""
+    _check_manager(by, territory)
+    TravelMatrix.objects.filter(territory=territory).delete()
+
+
 def diagnostic_run_request(
     *,
     territory: Territory,
@@ -321,77 +451,6 @@ def diagnostic_run_request(
         run.save()
     if inline is None:
         inline = selectors.run_size(territory) <= INLINE_MAX_SIZE
-    if inline and diagnostic_run_claim(run=run):
-        run = diagnostic_run_execute(run=run)
-    return run
-
-
-def diagnostic_run_claim(*, run: DiagnosticRun) -> bool:
-    """Mark a pending run as running; False when someone else (a worker) took it first.
-    A conditional UPDATE, so two workers never run the same job, on SQLite and PostgreSQL."""
-    now = timezone.now()
-    taken = DiagnosticRun.objects.filter(pk=run.pk, status=DiagnosticRun.Status.PENDING).update(
-        status=DiagnosticRun.Status.RUNNING, started_at=now, progress=1, step="start"
-    )
-    if taken:
-        run.status, run.started_at, run.progress, run.step = (
-            DiagnosticRun.Status.RUNNING,
-            now,
-            1,
-            "start",
-        )
-    return bool(taken)
-
-
-def diagnostic_run_claim_next() -> DiagnosticRun | None:
-    """The oldest pending run, claimed for this worker (None when there is none)."""
-    for run in DiagnosticRun.objects.filter(status=DiagnosticRun.Status.PENDING).order_by(
-        "created_at", "pk"
-    )[:20]:
-        if diagnostic_run_claim(run=run):
-            return run
-    return None
-
-
-def diagnostic_run_execute(*, run: DiagnosticRun) -> DiagnosticRun:
-    """Compute a claimed run. Progress is saved as it goes (outside the final transaction, so
-    that readers see it); the result or the error is saved at the end."""
-
-    def progress(percent: int, step: str) -> None:
-        DiagnosticRun.objects.filter(pk=run.pk).update(progress=percent, step=step)
-
-    params = computation.RunParameters.from_dict(run.parameters)
-    try:
-        inputs = selectors.diagnostic_inputs(territory=run.territory, params=params)
-        result = computation.compute(inputs, params, progress)
-    except computation.DiagnosticInputError as error:
-        return _run_finish(run, error={"code": error.code, "params": error.params})
-    except Exception as error:  # a failed job must say so rather than stay "running"
-        logger.exception("diagnostic run %s failed", run.pk)
-        return _run_finish(run, error={"code": "internal", "params": {"detail": repr(error)[:500]}})
-    return _run_finish(run, result=result)
-
-
-@transaction.atomic
-def _run_finish(
-    run: DiagnosticRun, *, result: dict | None = None, error: dict | None = None
-) -> DiagnosticRun:
-    run.refresh_from_db()
-    run.finished_at = timezone.now()
-    if error is not None:
-        run.status = DiagnosticRun.Status.FAILED
-        run.error = str(error.get("code"))
-        run.result = {"error": error}
-    else:
-        run.status = DiagnosticRun.Status.DONE
-        run.progress = 100
-        run.step = "done"
-        run.result = result
-        run.uses_example_data = bool(
-            result["uses_example_indicators"]
-            or result["places_example"]
-            or result["sites"]["candidates_example"]
-        )
-    run.full_clean()
-    run.save()
+    if inline and jobs.diagnostic_run_claim(run=run):
+        run = jobs.diagnostic_run_execute(run=run)
     return run

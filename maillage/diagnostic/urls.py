@@ -12,4 +12,7 @@ urlpatterns = [
     path("indicators/<int:pk>/values/", views.indicator_values, name="indicator_values"),
     path("indicators/<int:pk>/delete/", views.indicator_delete, name="indicator_delete"),
     path("candidates/", views.candidates, name="candidates"),
+    path("matrix/", views.travel_matrix, name="travel_matrix"),
+    path("matrix/clear/", views.travel_matrix_clear, name="travel_matrix_clear"),
+    path("matrix/template.csv", views.travel_matrix_template, name="travel_matrix_template"),
 ]

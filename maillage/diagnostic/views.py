@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from maillage.diagnostic import permissions, presenters, selectors, services
@@ -17,6 +18,7 @@ from maillage.diagnostic.forms import (
     IndicatorForm,
     IndicatorValuesForm,
     RunForm,
+    TravelMatrixUploadForm,
 )
 from maillage.diagnostic.models import DiagnosticRun, FragilityIndicator, IndicatorValue
 from maillage.territories.models import Territory
@@ -44,6 +46,7 @@ def _run_context(run: DiagnosticRun | None) -> dict:
         "sites": presenters.site_rows(run),
         "maps": presenters.maps(run),
         "summary": presenters.parameters_summary(run),
+        "distance": presenters.distance_summary(run),
     }
 
 
@@ -60,7 +63,7 @@ def home(request, territory):
         "waiting": waiting,
         "recent": recent,
         "can_manage": can_manage,
-        "form": RunForm() if can_manage else None,
+        "form": RunForm(matrix=selectors.travel_matrix(territory)) if can_manage else None,
     }
     context.update(_run_context(latest))
     return render(request, "diagnostic/home.html", context)
@@ -70,7 +73,7 @@ def home(request, territory):
 @require_POST
 def run_start(request, territory):
     territory = _territory_for(request, territory, manage=True)
-    form = RunForm(request.POST)
+    form = RunForm(request.POST, matrix=selectors.travel_matrix(territory))
     if not form.is_valid():
         latest = selectors.latest_done_run(territory)
         context = {
@@ -247,3 +250,67 @@ def candidates(request, territory):
         },
         status=status,
     )
+
+
+@login_required
+def travel_matrix(request, territory):
+    territory = _territory_for(request, territory)
+    can_manage = permissions.can_manage_diagnostic(request.user, territory)
+    upload = TravelMatrixUploadForm() if can_manage else None
+    import_errors: list[str] = []
+    status = 200
+    if request.method == "POST":
+        if not can_manage:
+            raise PermissionDenied
+        upload = TravelMatrixUploadForm(request.POST, request.FILES)
+        if upload.is_valid():
+            try:
+                count = services.travel_matrix_import(
+                    territory=territory,
+                    by=request.user,
+                    data=upload.cleaned_data["file"],
+                    source=upload.cleaned_data["source"],
+                )
+            except services.ImportRejected as error:
+                import_errors = _upload_errors(error)
+            else:
+                messages.success(
+                    request,
+                    ngettext("%(count)s route imported.", "%(count)s routes imported.", count)
+                    % {"count": count},
+                )
+                return redirect("diagnostic:travel_matrix", territory=territory.slug)
+        status = 400
+    return render(
+        request,
+        "diagnostic/travel_matrix.html",
+        {
+            "territory": territory,
+            "summary": selectors.travel_matrix_summary(territory),
+            "can_manage": can_manage,
+            "upload": upload,
+            "import_errors": import_errors,
+            "example_place_id": selectors.place_public_id(territory, 12),
+            "example_csv": presenters.travel_matrix_example_csv(territory),
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def travel_matrix_clear(request, territory):
+    territory = _territory_for(request, territory, manage=True)
+    services.travel_matrix_clear(territory=territory, by=request.user)
+    messages.success(request, _("Matrix deleted: runs use great-circle distances."))
+    return redirect("diagnostic:travel_matrix", territory=territory.slug)
+
+
+@login_required
+def travel_matrix_template(request, territory):
+    territory = _territory_for(request, territory)
+    response = HttpResponse(
+        presenters.travel_matrix_template_csv(territory), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="routes-{territory.slug}.csv"'
+    return response

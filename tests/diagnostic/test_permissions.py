@@ -6,7 +6,12 @@ from django.urls import reverse
 
 from maillage.diagnostic import services
 from maillage.diagnostic.computation import RunParameters
-from maillage.diagnostic.models import CandidateSite, DiagnosticRun, FragilityIndicator
+from maillage.diagnostic.models import (
+    CandidateSite,
+    DiagnosticRun,
+    FragilityIndicator,
+    TravelMatrix,
+)
 from tests import factories
 from tests.factories import Role
 
@@ -16,7 +21,7 @@ WHO = ("anonymous", "coordinator", "structure", "prescriber", "partner", "elsewh
 @pytest.fixture
 def world(territory, bordeaux, pessac):
     own = factories.organisation(territory, name="Own")
-    factories.place(own, bordeaux, services_=(("AideAuxDemarchesAdministratives", 3),))
+    place = factories.place(own, bordeaux, services_=(("AideAuxDemarchesAdministratives", 3),))
     other = factories.territory(slug="elsewhere", name="Elsewhere")
     users = {
         "anonymous": None,
@@ -30,7 +35,7 @@ def world(territory, bordeaux, pessac):
     run = services.diagnostic_run_request(
         territory=territory, by=None, parameters=RunParameters(index="custom")
     )
-    return {"territory": territory, "users": users, "run": run}
+    return {"territory": territory, "users": users, "run": run, "place": place}
 
 
 def _client(client, user):
@@ -43,7 +48,18 @@ READ = {"anonymous": 302, "coordinator": 200, "partner": 200}
 
 
 @pytest.mark.parametrize("who", WHO)
-@pytest.mark.parametrize("page", ["home", "run", "run_csv", "indicators", "candidates"])
+@pytest.mark.parametrize(
+    "page",
+    [
+        "home",
+        "run",
+        "run_csv",
+        "indicators",
+        "candidates",
+        "travel_matrix",
+        "travel_matrix_template",
+    ],
+)
 def test_read_matrix(client, world, who, page):
     slug = world["territory"].slug
     kwargs = {"territory": slug}
@@ -104,6 +120,27 @@ def test_indicator_and_candidate_writes_matrix(client, world, who):
     allowed = who == "coordinator"
     assert FragilityIndicator.objects.exists() is allowed
     assert CandidateSite.objects.exists() is allowed
+
+
+@pytest.mark.parametrize("who", WHO)
+def test_travel_matrix_writes_matrix(client, world, who):
+    slug = world["territory"].slug
+    c = _client(client, world["users"][who])
+    routes = f"area_code,place_id,minutes\n33063,{world['place'].pk},4\n".encode()
+    response = c.post(
+        reverse("diagnostic:travel_matrix", kwargs={"territory": slug}),
+        {"file": SimpleUploadedFile("routes.csv", routes), "source": ""},
+    )
+    assert response.status_code == WRITE.get(who, 403)
+    assert TravelMatrix.objects.exists() is (who == "coordinator")
+    services.travel_matrix_import(territory=world["territory"], by=None, data=routes)
+    response = c.post(reverse("diagnostic:travel_matrix_clear", kwargs={"territory": slug}))
+    assert response.status_code == WRITE.get(who, 403)
+    assert TravelMatrix.objects.exists() is (who != "coordinator")
+    # Clearing is a POST only.
+    if who == "coordinator":
+        cleared = c.get(reverse("diagnostic:travel_matrix_clear", kwargs={"territory": slug}))
+        assert cleared.status_code == 405
 
 
 API_READ = {"anonymous": 403, "coordinator": 200, "partner": 200}

@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
 
-from maillage.diagnostic import services
+from maillage.diagnostic import jobs, services
 from maillage.diagnostic.computation import RunParameters
 from maillage.diagnostic.models import (
     CandidateSite,
@@ -140,7 +140,7 @@ def test_large_run_waits_for_the_worker(territory, bordeaux, pessac, coordinator
     assert run.status == DiagnosticRun.Status.DONE and run.step == "done"
     assert run.started_at <= run.finished_at
     # A claimed run cannot be claimed twice.
-    assert services.diagnostic_run_claim(run=run) is False
+    assert jobs.diagnostic_run_claim(run=run) is False
 
 
 def test_a_run_that_cannot_be_computed_says_why(territory, bordeaux, coordinator):

@@ -100,3 +100,22 @@ def test_edit_form_with_errors_has_no_wcag_violations(live_server, page, demo):
     assert page.locator(".error-summary").count() == 1
     results = Axe().run(page, options=WCAG_21_AA)
     assert results.violations_count == 0, results.generate_report()
+
+
+def test_main_menu_folds_on_a_phone_and_stays_open_on_a_desktop(live_server, page, demo):
+    _sign_in(page, live_server, "coordination")
+    url = f"{live_server.url}/{demo.slug}/"
+    workspace = page.get_by_role("link", name="Mon espace")
+    page.set_viewport_size(PHONE)
+    page.goto(url)
+    assert not workspace.is_visible()  # folded: the page starts near the top of the screen
+    assert page.locator("header").bounding_box()["height"] < 160
+    summary = page.locator("details.site-menu > summary")
+    summary.focus()
+    page.keyboard.press("Enter")  # a native disclosure: keyboard, no JavaScript needed
+    assert workspace.is_visible()
+    results = Axe().run(page, options=WCAG_21_AA)
+    assert results.violations_count == 0, results.generate_report()
+    page.set_viewport_size(DESKTOP)
+    page.goto(url)
+    assert workspace.is_visible() and not summary.is_visible()

@@ -202,18 +202,26 @@ def _prepare(
     y: ArrayLike, weights: ArrayLike, strata: ArrayLike | None, domain: ArrayLike | None
 ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.intp], NDArray[np.bool_]]:
     w = _validated_design_weights(weights)
+    values, members = _answers_in_domain(y, domain, w.shape)
+    strata_codes = _as_codes(strata, w.size, "strata")
+    _check_strata(strata_codes)
+    return values, w, strata_codes, members
+
+
+def _answers_in_domain(
+    y: ArrayLike, domain: ArrayLike | None, shape: tuple[int, ...]
+) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
+    """Answers with 0 outside the domain or where missing, and the domain's respondents."""
     values = np.asarray(y, dtype=np.float64)
-    if values.shape != w.shape:
-        raise ValueError(f"y has shape {values.shape} but weights {w.shape}")
+    if values.shape != shape:
+        raise ValueError(f"y has shape {values.shape} but weights {shape}")
     members = np.isfinite(values)
     if domain is not None:
         mask = np.asarray(domain, dtype=bool)
-        if mask.shape != w.shape:
-            raise ValueError(f"domain has shape {mask.shape} but weights {w.shape}")
+        if mask.shape != shape:
+            raise ValueError(f"domain has shape {mask.shape} but weights {shape}")
         members &= mask
-    strata_codes = _as_codes(strata, w.size, "strata")
-    _check_strata(strata_codes)
-    return np.where(members, values, 0.0), w, strata_codes, members
+    return np.where(members, values, 0.0), members
 
 
 def mean_ci(
@@ -315,16 +323,7 @@ def mean_ci_columns(
         replicate_df = replicate_degrees_of_freedom(replicate_weights)
     prepared = []
     for y, domain in zip(ys, domains, strict=True):
-        values = np.asarray(y, dtype=np.float64)
-        if values.shape != w.shape:
-            raise ValueError(f"an answer column has shape {values.shape} but weights {w.shape}")
-        members = np.isfinite(values)
-        if domain is not None:
-            mask = np.asarray(domain, dtype=bool)
-            if mask.shape != w.shape:
-                raise ValueError(f"a domain has shape {mask.shape} but weights {w.shape}")
-            members &= mask
-        values = np.where(members, values, 0.0)
+        values, members = _answers_in_domain(y, domain, w.shape)
         n = int(members.sum())
         df = _design_df(members, strata_codes) if replicate_weights is None else replicate_df
         prepared.append((values, members, n, df))

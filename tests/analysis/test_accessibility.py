@@ -73,6 +73,24 @@ def clustered_points(rng, n, *, centres=5, spread_km=6.0):
     return lat, lon
 
 
+def random_case(seed, n_demand, n_supply):
+    """Seeded demand and places around the same towns, as keyword arguments of `e2sfca`,
+    with their full great-circle distance matrix (the oracles' input)."""
+    rng = np.random.default_rng(seed)
+    dlat, dlon = clustered_points(rng, n_demand)
+    slat, slon = clustered_points(rng, n_supply)
+    case = {
+        "supply_lat": slat,
+        "supply_lon": slon,
+        "capacity": rng.uniform(0.5, 3.0, n_supply),
+        "demand_lat": dlat,
+        "demand_lon": dlon,
+        "population": rng.gamma(2.0, 50.0, n_demand),
+    }
+    distance = haversine_km(lat1=dlat[:, None], lon1=dlon[:, None], lat2=slat, lon2=slon)
+    return case, distance
+
+
 def test_hand_example_from_a_distance_matrix():
     result = e2sfca_from_distances(
         distance=HAND_DISTANCE,
@@ -157,24 +175,10 @@ def test_matches_naive_oracle_on_random_points(workers, chunk_size):
 
 
 def test_gaussian_decay_matches_naive_oracle():
-    rng = np.random.default_rng(12)
-    dlat, dlon = clustered_points(rng, 150)
-    slat, slon = clustered_points(rng, 30)
-    population = rng.gamma(2.0, 50.0, 150)
-    capacity = rng.uniform(0.5, 3.0, 30)
+    case, distance = random_case(12, 150, 30)
     decay = GaussianDecay(sigma=4.0)
-    result = e2sfca(
-        supply_lat=slat,
-        supply_lon=slon,
-        capacity=capacity,
-        demand_lat=dlat,
-        demand_lon=dlon,
-        population=population,
-        radius_km=10.0,
-        decay=decay,
-        chunk_size=50,
-    )
-    distance = haversine_km(lat1=dlat[:, None], lon1=dlon[:, None], lat2=slat, lon2=slon)
+    result = e2sfca(**case, radius_km=10.0, decay=decay, chunk_size=50)
+    capacity, population = case["capacity"], case["population"]
     score, _, _ = naive_e2sfca(
         distance, capacity, population, 10.0, lambda d: math.exp(-d * d / 32.0)
     )
@@ -212,26 +216,15 @@ def test_capacity_is_conserved():
 
 def test_many_zones_match_the_distance_matrix_path():
     # More zones than a byte can count: the zone codes must not wrap around.
-    rng = np.random.default_rng(15)
-    dlat, dlon = clustered_points(rng, 400)
-    slat, slon = clustered_points(rng, 60)
-    population = rng.gamma(2.0, 50.0, 400)
-    capacity = rng.uniform(0.5, 3.0, 60)
+    case, distance = random_case(15, 400, 60)
     decay = StepDecay.equal_zones(radius=8.0, weights=np.linspace(1.0, 0.01, 300))
-    result = e2sfca(
-        supply_lat=slat,
-        supply_lon=slon,
-        capacity=capacity,
-        demand_lat=dlat,
-        demand_lon=dlon,
-        population=population,
-        radius_km=8.0,
-        decay=decay,
-        chunk_size=50,
-    )
-    distance = haversine_km(lat1=dlat[:, None], lon1=dlon[:, None], lat2=slat, lon2=slon)
+    result = e2sfca(**case, radius_km=8.0, decay=decay, chunk_size=50)
     expected = e2sfca_from_distances(
-        distance=distance, capacity=capacity, population=population, max_distance=8.0, decay=decay
+        distance=distance,
+        capacity=case["capacity"],
+        population=case["population"],
+        max_distance=8.0,
+        decay=decay,
     )
     assert len(np.unique(decay(distance[distance <= 8.0]))) > 255
     np.testing.assert_allclose(result.score, expected.score, rtol=1e-12)

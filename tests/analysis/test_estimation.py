@@ -338,5 +338,5 @@ def test_columns_say_which_input_is_wrong():
     y, _d, w, commune, _cats, _targets = raked_survey(12, n=100)
     with pytest.raises(ValueError, match="2 answer columns for 1 domains"):
         mean_ci_columns([y, y], [None], w, strata=commune)
-    with pytest.raises(ValueError, match="a domain has shape"):
+    with pytest.raises(ValueError, match="domain has shape"):
         mean_ci_columns([y], [np.ones(3, bool)], w, strata=commune)

@@ -47,6 +47,11 @@ SETTINGS = (
         "console://",
         "console:// prints e-mails; smtp://user:pass@host:port sends them.",
     ),
+    Setting(
+        "MAILLAGE_EMAIL_FROM",
+        "Maillage <noreply@localhost>",
+        "Sender of the e-mails (invitations, password links, freshness campaigns).",
+    ),
     Setting("MAILLAGE_MEDIA_ROOT", str(BASE_DIR / "var" / "media"), "Where uploaded files go."),
     Setting(
         "MAILLAGE_STATIC_ROOT",

@@ -5,3 +5,18 @@ from django.utils.translation import gettext_lazy as _
 class WebConfig(AppConfig):
     name = "maillage.web"
     verbose_name = _("Web pages")
+
+    def ready(self):
+        from maillage.territories.permissions import is_coordinator
+        from maillage.web.extensions import Section, register_section
+
+        register_section(
+            Section(
+                "members",
+                "web:members",
+                _("Members"),
+                order=95,
+                signed_in_only=True,
+                visible_to=is_coordinator,
+            )
+        )

@@ -85,8 +85,17 @@ def test_structure_and_coordinator_pages_have_no_wcag_violations(live_server, pa
         f"/{slug}/manage/organisations/",
         f"/{slug}/manage/organisations/{place.organisation_id}/",
         f"/{slug}/manage/organisations/new/",
+        f"/{slug}/members/",
+        f"/en/{slug}/members/",
     ):
         _check(page, live_server.url + url)
+    # The invitation form with its errors.
+    page.goto(f"{live_server.url}/{slug}/members/")
+    page.fill("#id_email", "pas une adresse")
+    page.click("main form button[type=submit]:has-text('Envoyer')")
+    assert page.locator(".error-summary").is_visible()
+    results = Axe().run(page, options=WCAG_21_AA)
+    assert results.violations_count == 0, results.generate_report()
 
 
 def test_edit_form_with_errors_has_no_wcag_violations(live_server, page, demo):

@@ -2,8 +2,9 @@
 
 France's gridded population (INSEE "données carroyées", Filosofi: 200 m and 1 km squares) and
 Eurostat's GEOSTAT grid (1 km) name each square by its lower-left corner in ETRS89-LAEA Europe
-(EPSG:3035), for example ``CRS3035RES200mN2029800E3210400`` (200 m square whose corner is at
-northing 2,029,800 m, easting 3,210,400 m) or ``1kmN2029E3210`` (1 km, corner in km).
+(EPSG:3035), for example ``CRS3035RES200mN2473200E3486000`` (the 200 m square of central
+Bordeaux, whose corner is at northing 2,473,200 m, easting 3,486,000 m) or ``1kmN2473E3486``
+(1 km, corner in km).
 :func:`cell_centres` reads such identifiers and returns the squares' centres in latitude and
 longitude, so that the squares can serve as demand points of the accessibility
 (:mod:`analysis.accessibility`) like communes do.
@@ -113,18 +114,44 @@ def latlon_from_laea_europe(
 class CellIdError(ValueError):
     """A grid-square identifier that is not in an INSPIRE form; `position` is its index."""
 
-    def __init__(self, position: int, value: str):
+    def __init__(self, position: int, value: str, reason: str = ""):
         super().__init__(
-            f"grid square {position}: {value!r} is not an identifier of the European grid "
-            "(expected for example CRS3035RES200mN2029800E3210400 or 1kmN2029E3210)"
+            f"grid square {position}: {value!r} is not an identifier of the European grid"
+            + (f" ({reason})" if reason else "")
+            + " — expected for example CRS3035RES200mN2473200E3486000 or 1kmN2473E3486"
         )
         self.position = position
         self.value = value
 
 
-# "CRS3035RES200mN2029800E3210400" (INSEE, INSPIRE: metres) or "1kmN2029E3210" (GEOSTAT: km).
-_METRES = re.compile(r"^CRS3035RES(\d+)mN(\d+)E(\d+)$", re.IGNORECASE)
-_KILOMETRES = re.compile(r"^(\d+)kmN(\d+)E(\d+)$", re.IGNORECASE)
+# INSPIRE / INSEE: "CRS3035RES200mN2473200E3486000", size and corner in metres. Short forms
+# (GEOSTAT "1kmN2473E3486", EEA reference grid "1kmE3486N2473"): the size in km and the corner
+# in units of the size.
+_METRES = re.compile(r"^CRS3035RES(?P<size>\d+)mN(?P<north>\d+)E(?P<east>\d+)$", re.IGNORECASE)
+_SHORT = (
+    re.compile(r"^(?P<size>\d+)kmN(?P<north>\d+)E(?P<east>\d+)$", re.IGNORECASE),
+    re.compile(r"^(?P<size>\d+)kmE(?P<east>\d+)N(?P<north>\d+)$", re.IGNORECASE),
+)
+
+
+def _corner(position: int, text: str) -> tuple[float, float, float]:
+    """(size, northing, easting) of a square's lower-left corner, metres."""
+    match = _METRES.match(text)
+    if match is not None:
+        size, north, east = (int(match[name]) for name in ("size", "north", "east"))
+        if size == 0:
+            raise CellIdError(position, text, "a square of size 0")
+        if north % size or east % size:
+            raise CellIdError(position, text, f"its corner is not on the {size} m grid")
+        return float(size), float(north), float(east)
+    for pattern in _SHORT:
+        match = pattern.match(text)
+        if match is not None:
+            size = int(match["size"]) * 1000
+            if size == 0:
+                raise CellIdError(position, text, "a square of size 0")
+            return float(size), float(int(match["north"]) * size), float(int(match["east"]) * size)
+    raise CellIdError(position, text)
 
 
 def cell_centres(ids: Iterable[str]) -> tuple[FloatArray, FloatArray, FloatArray]:
@@ -133,8 +160,10 @@ def cell_centres(ids: Iterable[str]) -> tuple[FloatArray, FloatArray, FloatArray
     Parameters
     ----------
     ids : iterable of str
-        Identifiers such as ``CRS3035RES200mN2029800E3210400`` (size and corner in metres,
-        INSEE's form) or ``1kmN2029E3210`` (size and corner in km, GEOSTAT's form).
+        Identifiers such as ``CRS3035RES200mN2473200E3486000`` (size and corner in metres,
+        INSEE's and INSPIRE's form; the corner must be a multiple of the size) or
+        ``1kmN2473E3486`` / ``1kmE3486N2473`` (size in km and corner in units of the size,
+        GEOSTAT's and the EEA reference grid's short forms).
 
     Returns
     -------
@@ -146,26 +175,16 @@ def cell_centres(ids: Iterable[str]) -> tuple[FloatArray, FloatArray, FloatArray
     Raises
     ------
     CellIdError
-        For the first identifier in neither form (its position and value are given).
+        For the first identifier in none of these forms, or whose corner is off its grid
+        (its position and value are given).
 
     Examples
     --------
-    >>> lat, lon, size = cell_centres(["CRS3035RES200mN2473200E3486100"])
+    >>> lat, lon, size = cell_centres(["CRS3035RES200mN2473200E3486000"])
     >>> round(float(lat[0]), 4), round(float(lon[0]), 4), float(size[0])
-    (44.8379, -0.579, 200.0)
+    (44.8377, -0.5802, 200.0)
     """
-    corners = []
-    for position, value in enumerate(ids):
-        text = str(value).strip()
-        match = _METRES.match(text)
-        scale = 1.0
-        if match is None:
-            match = _KILOMETRES.match(text)
-            scale = 1000.0
-        if match is None or int(match.group(1)) == 0:
-            raise CellIdError(position, text)
-        size, north, east = (float(g) * scale for g in match.groups())
-        corners.append((size, north, east))
+    corners = [_corner(position, str(value).strip()) for position, value in enumerate(ids)]
     table = np.asarray(corners, dtype=np.float64).reshape(-1, 3)
     size_m = table[:, 0]
     lat, lon = latlon_from_laea_europe(

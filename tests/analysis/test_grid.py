@@ -48,26 +48,49 @@ def test_round_trip_over_europe():
     np.testing.assert_allclose(back_lon, lon, atol=1e-10)
 
 
-def test_cell_ids_in_insee_and_geostat_forms():
+def test_cell_ids_in_insee_geostat_and_eea_forms():
     lat, lon, size = cell_centres(
-        ["CRS3035RES200mN2473200E3486100", "1kmN2029E3210", " crs3035res1000mN2029000E3210000 "]
+        [
+            "CRS3035RES200mN2473200E3486000",  # INSEE: central Bordeaux
+            "1kmN2029E3210",  # GEOSTAT
+            " crs3035res1000mN2029000E3210000 ",
+            "1kmE3210N2029",  # EEA reference grid: E first
+            "10kmN202E321",  # short form: the corner in units of the size
+        ]
     )
-    np.testing.assert_array_equal(size, [200.0, 1000.0, 1000.0])
+    np.testing.assert_array_equal(size, [200.0, 1000.0, 1000.0, 1000.0, 10000.0])
     expected = latlon_from_laea_europe(
-        easting=[3486200.0, 3210500.0, 3210500.0], northing=[2473300.0, 2029500.0, 2029500.0]
+        easting=[3486100.0, 3210500.0, 3210500.0, 3210500.0, 3215000.0],
+        northing=[2473300.0, 2029500.0, 2029500.0, 2029500.0, 2025000.0],
     )
     np.testing.assert_array_equal(lat, expected[0])
     np.testing.assert_array_equal(lon, expected[1])
-    assert lat[0] == pytest.approx(44.83785632942333, abs=1e-8)  # Bordeaux's square
+    # The square holds the point it was named after (Bordeaux, 44.8378 N 0.5792 W).
+    easting, northing = laea_europe_from_latlon(lat=44.8378, lon=-0.5792)
+    assert 3486000 <= easting < 3486200 and 2473200 <= northing < 2473400
 
 
 @pytest.mark.parametrize(
-    "bad", ["", "CRS3035RES200mN2473200", "200mN2473200E3486100x", "CRS3035RES0mN1E1", "33063"]
+    "bad",
+    [
+        "",
+        "CRS3035RES200mN2473200",
+        "200mN2473200E3486100x",
+        "CRS3035RES0mN1E1",
+        "0kmN1E1",
+        "33063",
+        "CRS3035RES200mN2473200E3486100",  # a corner off the 200 m grid: a mistyped id
+    ],
 )
 def test_bad_cell_id_names_its_position(bad):
     with pytest.raises(CellIdError) as caught:
         cell_centres(["1kmN2029E3210", bad])
     assert caught.value.position == 1 and caught.value.value == bad.strip()
+
+
+def test_off_grid_corner_says_so():
+    with pytest.raises(CellIdError, match="not on the 200 m grid"):
+        cell_centres(["CRS3035RES200mN2473200E3486100"])
 
 
 def test_no_ids_give_empty_arrays():

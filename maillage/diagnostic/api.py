@@ -24,6 +24,7 @@ class AreaOut(Schema):
     accessibility_per_100000: float | None
     nearest_place_km: float | None
     nearest_place_by_matrix: float | None = None
+    population_without_place_share: float | None = None
     reasons: list[str]
 
 
@@ -46,6 +47,8 @@ class RunOut(Schema):
     is_example: bool
     parameters: dict
     distance: str | None = None
+    demand_points: str | None = None
+    squares: int | None = None
     error: str | None = None
     areas: list[AreaOut] | None = None
     sites: list[SiteOut] | None = None
@@ -75,6 +78,9 @@ def _run_out(run: DiagnosticRun) -> dict:
         need = run.result["parameters"]["need"]
         distance = presenters.distance_of(run)
         out["distance"] = f"{distance['kind']}_{distance['unit']}"
+        points = presenters.demand_points_of(run)
+        out["demand_points"] = points["kind"]
+        out["squares"] = points.get("squares")
         out["areas"] = [
             {
                 "rank": a["rank"],
@@ -87,6 +93,7 @@ def _run_out(run: DiagnosticRun) -> dict:
                 "accessibility_per_100000": a["accessibility"],
                 "nearest_place_km": a["nearest_km"],
                 "nearest_place_by_matrix": a.get("nearest_by_matrix"),
+                "population_without_place_share": a.get("population_without_place_share"),
                 "reasons": [presenters.reason_text(r, need=need) for r in a["reasons"]],
             }
             for a in sorted(run.result["areas"], key=lambda a: a["rank"])
@@ -103,7 +110,11 @@ def _run_out(run: DiagnosticRun) -> dict:
     url_name="diagnostic_latest",
     summary="The territory's latest finished diagnostic",
     description="`is_example` is true when the run used invented data (example indicators, "
-    "places or candidate sites).",
+    "places or candidate sites). `demand_points` says where the demand sat: `communes` (their "
+    "centre) or `squares` (the territory's population squares, `squares` of them; each "
+    "commune's accessibility is then the population-weighted mean of its squares', and "
+    "`population_without_place_share` the share of its population living in squares with no "
+    "place for the need within the catchment).",
 )
 def diagnostic_latest(request, slug: str):
     territory = _territory(request, slug)
@@ -121,8 +132,9 @@ def diagnostic_latest(request, slug: str):
     description="`distance` (finished runs) says which distance the accessibility and the "
     "reasons used: `great_circle_km`, `matrix_km` or `matrix_minutes`; on a matrix, "
     "`nearest_place_by_matrix` is the shortest route (null: no route) and `nearest_place_km` "
-    "stays the great-circle distance.",
+    "stays the great-circle distance. `demand_points`: `communes` or `squares` (see the "
+    "latest run).",
 )
 def diagnostic_run(request, slug: str, run_id: int):
     territory = _territory(request, slug)
-    return _run_out(get_object_or_404(DiagnosticRun, pk=run_id, territory=territory))
+    return _run_out(get_object_or_404(selectors.runs(territory), pk=run_id))

@@ -17,6 +17,17 @@ from scipy import sparse, stats
 
 from analysis import accessibility, fragility, siting
 from analysis.geo import nearest
+from maillage.diagnostic.demand_points import (
+    DemandPoints,
+    PopulationSquares,
+    area_mean,
+    area_share,
+    commune_points,
+    demand_points_summary,
+    square_points,
+    square_results,
+    whole_percent,
+)
 
 #: Distance (km) used by the "no place open on Saturdays / in the evening" reasons.
 NEARBY_KM = 5.0
@@ -26,6 +37,9 @@ NEARBY = {"km": NEARBY_KM, "minutes": 15.0}
 EXACT_MAX_CANDIDATES = 300
 #: An area is said to have low accessibility under this share of the territory's average.
 LOW_ACCESS_SHARE = 0.5
+#: On population squares, a "no place within …" reason is given when at least this share of a
+#: commune's population lives in squares without such a place.
+SHARE_REASON_MIN = 0.01
 PER_PEOPLE = 100_000
 PRESETS = {
     "ifn-2023": fragility.IFN_2023,
@@ -63,6 +77,9 @@ class RunParameters:
     distance: str = "great_circle"
     matrix_unit: str = ""
     matrix_radius: float = 0.0
+    # Demand points of the accessibility: the "communes" (their centre) or the territory's
+    # population "squares" (great-circle distances only: the matrix is per commune).
+    demand_points: str = "communes"
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -70,13 +87,18 @@ class RunParameters:
     @classmethod
     def from_dict(cls, data: dict) -> RunParameters:
         """The parameters of a stored run; fields added since it was stored take their
-        defaults (a run stored before matrices existed used great-circle distances)."""
+        defaults (a run stored before matrices existed used great-circle distances, one
+        stored before population squares existed the communes' centres)."""
         names = {f.name for f in fields(cls)}
         return cls(**{k: v for k, v in data.items() if k in names})
 
     @property
     def uses_matrix(self) -> bool:
         return self.distance == "matrix"
+
+    @property
+    def uses_squares(self) -> bool:
+        return self.demand_points == "squares"
 
 
 @dataclass(frozen=True)
@@ -131,6 +153,7 @@ class DiagnosticInputs:
     candidate_lon: np.ndarray = field(default_factory=lambda: np.zeros(0))
     candidates_example: int = 0
     routes: TravelRoutes | None = None  # read only for a run on the uploaded matrix
+    squares: PopulationSquares | None = None  # read only for a run on population squares
 
 
 Progress = Callable[[int, str], None]
@@ -241,12 +264,17 @@ def route_matrix(
     )
 
 
-def _nearest_by_routes(routes: TravelRoutes, n_areas: int, mask: np.ndarray) -> np.ndarray:
-    """Shortest route from each area to a place of `mask` (inf: no route)."""
-    nearest_value = np.full(n_areas, np.inf)
-    kept = mask[routes.place]
-    np.minimum.at(nearest_value, routes.area[kept], routes.value[kept])
-    return nearest_value
+def _nearest_by_routes(
+    routes: TravelRoutes, n_areas: int, masks: tuple[np.ndarray, ...]
+) -> list[np.ndarray]:
+    """Shortest route from each area to a place of each mask (inf: no route)."""
+    out = []
+    for mask in masks:
+        nearest_value = np.full(n_areas, np.inf)
+        kept = mask[routes.place]
+        np.minimum.at(nearest_value, routes.area[kept], routes.value[kept])
+        out.append(nearest_value)
+    return out
 
 
 def _routes_for(inputs: DiagnosticInputs, params: RunParameters) -> TravelRoutes:
@@ -262,25 +290,55 @@ def _routes_for(inputs: DiagnosticInputs, params: RunParameters) -> TravelRoutes
     return routes
 
 
-def _nearest_km(inputs: DiagnosticInputs, mask: np.ndarray) -> np.ndarray:
-    if not mask.any():
-        return np.full(len(inputs.area_codes), np.inf)
-    distance, _index = nearest(
-        lat=inputs.area_lat,
-        lon=inputs.area_lon,
-        points_lat=inputs.place_lat[mask],
-        points_lon=inputs.place_lon[mask],
+def _nearest_km(
+    lat: np.ndarray, lon: np.ndarray, inputs: DiagnosticInputs, masks: tuple[np.ndarray, ...]
+) -> list[np.ndarray]:
+    """Great-circle distance (km) from each point to the nearest place of each mask (inf:
+    no such place)."""
+    out = []
+    for mask in masks:
+        if not mask.any():
+            out.append(np.full(len(lat), np.inf))
+            continue
+        distance, _index = nearest(
+            lat=lat, lon=lon, points_lat=inputs.place_lat[mask], points_lon=inputs.place_lon[mask]
+        )
+        out.append(distance[:, 0])
+    return out
+
+
+def _demand_points(inputs: DiagnosticInputs, params: RunParameters) -> DemandPoints:
+    """The communes' centres, or the population squares (and the centres of the communes
+    without a square)."""
+    if not params.uses_squares:
+        return commune_points(
+            area_lat=inputs.area_lat, area_lon=inputs.area_lon, population=inputs.population
+        )
+    if params.uses_matrix:
+        # The matrix gives routes from the communes' centres, not from the squares.
+        raise DiagnosticInputError("squares_with_matrix")
+    if inputs.squares is None or not len(inputs.squares.codes):
+        raise DiagnosticInputError("no_squares")
+    return square_points(
+        inputs.squares,
+        area_lat=inputs.area_lat,
+        area_lon=inputs.area_lon,
+        population=inputs.population,
     )
-    return distance[:, 0]
 
 
 def compute(
     inputs: DiagnosticInputs, params: RunParameters, progress: Progress | None = None
 ) -> dict:
-    """Run the whole diagnostic; return a JSON-ready dict (see docs/diagnostic.md)."""
+    """Run the whole diagnostic; return a JSON-ready dict (see docs/diagnostic.md).
+
+    On population squares the dict also has ``square_results`` (per square: identifier,
+    commune, population, accessibility, nearest place), which `jobs` stores apart."""
     report = progress or (lambda percent, step: None)
     n_areas = len(inputs.area_codes)
     population = np.nan_to_num(inputs.population, nan=0.0)
+    points = _demand_points(inputs, params)
+    squares = params.uses_squares
 
     report(10, "index")
     index, method, used = fragility_of(inputs, params)
@@ -297,7 +355,9 @@ def compute(
         stars = None
     capacity = accessibility.supply_capacity(weekly_hours=inputs.weekly_hours, service_stars=stars)
     supply = offers & (capacity > 0)
-    demand = fragile_population if params.demand == "fragile" else population
+    # The demand at each point: its population, or its fragile population, which is its
+    # population times its commune's weight (`need_weight`), as for the communes themselves.
+    demand = points.population * (weight[points.area] if params.demand == "fragile" else 1.0)
     routes = _routes_for(inputs, params) if params.uses_matrix else None
     if routes is None:
         radius, unit = params.radius_km, "km"
@@ -305,8 +365,8 @@ def compute(
             supply_lat=inputs.place_lat[supply],
             supply_lon=inputs.place_lon[supply],
             capacity=capacity[supply],
-            demand_lat=inputs.area_lat,
-            demand_lon=inputs.area_lon,
+            demand_lat=points.lat,
+            demand_lon=points.lon,
             population=demand,
             radius_km=radius,
             decay=_decay(params, radius),
@@ -326,23 +386,38 @@ def compute(
             max_distance=radius,
             decay=_decay(params, radius),
         )
-    access = run.score * PER_PEOPLE
+    point_access = run.score * PER_PEOPLE
+    weighted_total = demand.sum()
+    mean_access = (
+        float((point_access * demand).sum() / weighted_total) if weighted_total > 0 else 0.0
+    )
+
+    # The "no place within …" reasons: the need within the catchment, places open on
+    # Saturdays and in the evening nearby.
+    limits = {"no_place_for_need": radius, "no_saturday": NEARBY[unit], "no_evening": NEARBY[unit]}
+    masks = (offers, offers & inputs.open_saturday, offers & inputs.open_evening)
+    if squares:
+        report(50, "squares")
+        access = area_mean(point_access, points, n_areas)
+        # Per commune, the share of its population living in squares without such a place
+        # (great-circle from the square's centre): truer than its centre, which is in reach
+        # or not for everybody.
+        point_nearest = _nearest_km(points.lat, points.lon, inputs, masks)
+        shares = {
+            code: area_share(far > limit, points, n_areas)
+            for (code, limit), far in zip(limits.items(), point_nearest, strict=True)
+        }
+    else:
+        access = point_access
 
     report(60, "blind_spots")
-    # Great-circle distance to the nearest place for the need: shown, and used by the sites
-    # (candidate sites are not in the matrix).
-    nearest_need_km = _nearest_km(inputs, offers)
-    if routes is None:
-        nearest_need = nearest_need_km
-        nearest_saturday = _nearest_km(inputs, offers & inputs.open_saturday)
-        nearest_evening = _nearest_km(inputs, offers & inputs.open_evening)
-    else:
-        nearest_need = _nearest_by_routes(routes, n_areas, offers)
-        nearest_saturday = _nearest_by_routes(routes, n_areas, offers & inputs.open_saturday)
-        nearest_evening = _nearest_by_routes(routes, n_areas, offers & inputs.open_evening)
-    nearby = NEARBY[unit]
-    weighted_total = demand.sum()
-    mean_access = float((access * demand).sum() / weighted_total) if weighted_total > 0 else 0.0
+    # Great-circle distance from the commune's centre to the nearest place for the need:
+    # shown, and used by the sites (candidate sites are not in the matrix).
+    from_centres = _nearest_km(inputs.area_lat, inputs.area_lon, inputs, masks)
+    nearest_need_km = from_centres[0]
+    if routes is not None:
+        from_centres = _nearest_by_routes(routes, n_areas, masks)
+    nearest = dict(zip(limits, from_centres, strict=True))
     top = float(access.max()) if n_areas else 0.0
     gap = 1.0 - access / top if top > 0 else np.ones(n_areas)
     priority = fragile_population * gap
@@ -354,12 +429,14 @@ def compute(
     for a in range(n_areas):
         # The limit is stored under its unit ("km" or "minutes"): the sentence says which.
         reasons = []
-        if nearest_need[a] > radius:
-            reasons.append({"code": "no_place_for_need", unit: radius})
-        if nearest_saturday[a] > nearby:
-            reasons.append({"code": "no_saturday", unit: nearby})
-        if nearest_evening[a] > nearby:
-            reasons.append({"code": "no_evening", unit: nearby})
+        for code, limit in limits.items():
+            if squares:
+                if shares[code][a] >= SHARE_REASON_MIN:
+                    reasons.append(
+                        {"code": code, unit: limit, "percent": whole_percent(shares[code][a])}
+                    )
+            elif nearest[code][a] > limit:
+                reasons.append({"code": code, unit: limit})
         if mean_access > 0 and access[a] < LOW_ACCESS_SHARE * mean_access:
             reasons.append({"code": "low_access", "percent": round(100 * access[a] / mean_access)})
         if not np.isnan(score[a]) and weight[a] > 0.75:
@@ -379,13 +456,15 @@ def compute(
             "reasons": reasons,
         }
         if routes is not None:
-            row["nearest_by_matrix"] = _float(nearest_need[a])  # None: no route
+            row["nearest_by_matrix"] = _float(nearest["no_place_for_need"][a])  # None: no route
+        if squares:
+            row["population_without_place_share"] = _float(shares["no_place_for_need"][a])
         areas.append(row)
 
     report(80, "sites")
     sites = _where_to_go(inputs, params, fragile_population, nearest_need_km)
     report(100, "done")
-    return {
+    result = {
         "parameters": params.as_dict(),
         "method": method,
         "indicators": [
@@ -404,10 +483,20 @@ def compute(
         "places_example": inputs.places_example,
         "pairs": run.n_pairs,
         "distance": _distance_summary(inputs, routes, radius=radius, supply=supply),
+        "demand_points": demand_points_summary(points, inputs.squares, inputs.area_names),
         "mean_accessibility": mean_access,
         "areas": areas,
         "sites": sites,
     }
+    if squares:
+        result["square_results"] = square_results(
+            points,
+            inputs.squares,
+            inputs.area_codes,
+            access=point_access,
+            nearest_km=point_nearest[0],
+        )
+    return result
 
 
 def _distance_summary(

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
+from maillage.diagnostic import squares
 from maillage.diagnostic.computation import RunParameters
-from maillage.diagnostic.models import FragilityIndicator, TravelMatrix
+from maillage.diagnostic.models import FragilityIndicator, PopulationGrid, TravelMatrix
 from maillage.diagnostic.presenters import INDEXES, METHODS
 from maillage.directory import vocabularies as voc
 
@@ -91,11 +94,21 @@ class RunForm(forms.Form):
     #: Catchment on an uploaded matrix: default and bounds, per unit.
     MATRIX_RADIUS = {"km": (10, 0.5, 100), "minutes": (20, 1, 240)}
 
-    def __init__(self, *args, matrix: TravelMatrix | None = None, **kwargs):
+    def __init__(
+        self,
+        *args,
+        matrix: TravelMatrix | None = None,
+        grid: PopulationGrid | None = None,
+        **kwargs,
+    ):
         """`matrix`: the territory's uploaded matrix; the choice of distance is only offered
-        when there is one."""
+        when there is one. `grid`: its population squares (`selectors.population_grid`, with
+        `square_count`); the choice of demand points is only offered when there are some."""
         super().__init__(*args, **kwargs)
         self.matrix = matrix
+        self.grid = grid
+        if grid is not None:
+            self._add_demand_points(grid)
         if matrix is None:
             return
         minutes = matrix.unit == TravelMatrix.Unit.MINUTES
@@ -125,16 +138,54 @@ class RunForm(forms.Form):
             required=False,
         )
 
+    def _add_demand_points(self, grid: PopulationGrid) -> None:
+        count = getattr(grid, "square_count", 0)
+        self.fields["demand_points"] = forms.ChoiceField(
+            label=_("Demand points"),
+            choices=[
+                ("communes", _("The communes: everybody at the commune's centre (default)")),
+                (
+                    "squares",
+                    ngettext(
+                        "The %(count)s population square imported on %(date)s",
+                        "The %(count)s population squares imported on %(date)s",
+                        count,
+                    )
+                    % {
+                        "count": formats.number_format(count, force_grouping=True),
+                        "date": formats.date_format(
+                            timezone.localtime(grid.uploaded_at), "SHORT_DATE_FORMAT"
+                        ),
+                    },
+                ),
+            ],
+            initial="communes",
+            help_text=_(
+                "On squares, the accessibility is computed where people live, then averaged "
+                "per commune weighted by population. Great-circle distances only."
+            ),
+        )
+
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("distance") == "matrix" and cleaned.get("matrix_radius") is None:
             self.add_error("matrix_radius", _("Give the catchment on the matrix."))
+        if cleaned.get("demand_points") == "squares" and cleaned.get("distance") == "matrix":
+            self.add_error(
+                "demand_points",
+                _(
+                    "The population squares cannot be used with the uploaded matrix: its routes "
+                    "start from the communes' centres, not from the squares. Choose the "
+                    "great-circle distance, or the communes as demand points."
+                ),
+            )
         return cleaned
 
     def parameters(self) -> RunParameters:
         data = dict(self.cleaned_data)
         distance = data.pop("distance", "") or "great_circle"
         matrix_radius = data.pop("matrix_radius", None)
+        data["demand_points"] = data.pop("demand_points", "") or "communes"
         if distance != "matrix":
             return RunParameters(**data)
         return RunParameters(
@@ -171,11 +222,15 @@ class IndicatorForm(forms.ModelForm):
 
 class CsvUploadForm(forms.Form):
     file = forms.FileField(label=_("CSV file (UTF-8)"))
+    max_bytes = 5 * 1024 * 1024
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > 5 * 1024 * 1024:
-            raise forms.ValidationError(_("The file is larger than 5 MB."))
+        if upload.size > self.max_bytes:
+            raise forms.ValidationError(
+                _("The file is larger than %(size)s MB.")
+                % {"size": self.max_bytes // (1024 * 1024)}
+            )
         return upload.read()
 
 
@@ -185,6 +240,16 @@ class TravelMatrixUploadForm(CsvUploadForm):
         max_length=300,
         required=False,
         help_text=_("How the values were computed, for example “OSRM, car, 2025”."),
+    )
+
+
+class PopulationSquaresUploadForm(CsvUploadForm):
+    max_bytes = squares.MAX_SQUARES_BYTES
+    source = forms.CharField(
+        label=_("Source (optional)"),
+        max_length=300,
+        required=False,
+        help_text=_("Where the squares come from, for example “INSEE Filosofi 2019, 200 m”."),
     )
 
 

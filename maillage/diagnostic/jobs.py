@@ -155,6 +155,9 @@ def _run_finish(
         run.status = DiagnosticRun.Status.DONE
         run.progress = 100
         run.step = "done"
+        # Tens of thousands of values on population squares: stored apart (pages read the
+        # result; only the squares' export reads these).
+        run.square_results = result.pop("square_results", None)
         run.result = result
         run.uses_example_data = bool(
             result["uses_example_indicators"]
@@ -162,7 +165,16 @@ def _run_finish(
             or result["sites"]["candidates_example"]
         )
     run.full_clean()
-    fields = ("status", "progress", "step", "result", "error", "uses_example_data", "finished_at")
+    fields = (
+        "status",
+        "progress",
+        "step",
+        "result",
+        "square_results",
+        "error",
+        "uses_example_data",
+        "finished_at",
+    )
     saved = DiagnosticRun.objects.filter(
         pk=run.pk, status=DiagnosticRun.Status.RUNNING, attempts=attempt
     ).update(**{name: getattr(run, name) for name in fields})

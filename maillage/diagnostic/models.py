@@ -199,11 +199,81 @@ class TravelRoute(models.Model):
         return f"{self.area_id} → {self.place_id}: {self.value}"
 
 
+class PopulationGrid(models.Model):
+    """The territory's population squares (INSEE's 200 m or 1 km grid, Eurostat GEOSTAT), as
+    one import: a new upload replaces it. Runs may take its squares as demand points."""
+
+    territory = models.OneToOneField(
+        Territory, on_delete=models.CASCADE, related_name="population_grid"
+    )
+    source = models.CharField(
+        _("source"),
+        max_length=300,
+        blank=True,
+        help_text=_("Where the squares come from, for example “INSEE Filosofi 2019, 200 m”."),
+    )
+    skipped_outside = models.PositiveIntegerField(
+        _("squares outside the territory"),
+        default=0,
+        help_text=_("Lines of the file whose communes are all outside the territory, skipped."),
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("population squares")
+        verbose_name_plural = _("population squares")
+
+    def __str__(self) -> str:
+        return f"{self.territory} · {self.uploaded_at:%Y-%m-%d}"
+
+
+class PopulationSquare(models.Model):
+    """A square of the European grid where people live: its identifier, centre, side, the
+    people counted in it and the commune it is counted in (the first of its communes that
+    belongs to the territory)."""
+
+    grid = models.ForeignKey(PopulationGrid, on_delete=models.CASCADE, related_name="squares")
+    code = models.CharField(_("square identifier"), max_length=60)
+    area = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="+")
+    latitude = models.FloatField(
+        _("latitude of the centre"), validators=[MinValueValidator(-90), MaxValueValidator(90)]
+    )
+    longitude = models.FloatField(
+        _("longitude of the centre"), validators=[MinValueValidator(-180), MaxValueValidator(180)]
+    )
+    size_m = models.PositiveIntegerField(_("side (m)"), validators=[MinValueValidator(1)])
+    population = models.FloatField(_("population"), validators=[MinValueValidator(0)])
+
+    class Meta:
+        verbose_name = _("population square")
+        verbose_name_plural = _("population squares")
+        constraints = [
+            models.UniqueConstraint(fields=["grid", "code"], name="population_square_unique_code"),
+            models.CheckConstraint(
+                condition=Q(population__gte=0), name="population_square_population_positive"
+            ),
+            models.CheckConstraint(condition=Q(size_m__gt=0), name="population_square_size"),
+            models.CheckConstraint(
+                condition=Q(
+                    latitude__gte=-90, latitude__lte=90, longitude__gte=-180, longitude__lte=180
+                ),
+                name="population_square_coordinates_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.population}"
+
+
 STEP_LABELS = {
     "": _("Waiting"),
     "start": _("Starting"),
     "index": _("Computing the fragility index"),
     "accessibility": _("Computing the accessibility of the offer"),
+    "squares": _("Averaging the squares of each commune"),
     "blind_spots": _("Finding the blind spots"),
     "sites": _("Choosing where to go"),
     "done": _("Done"),
@@ -232,6 +302,9 @@ class DiagnosticRun(models.Model):
     step = models.CharField(_("current step"), max_length=40, blank=True)
     parameters = models.JSONField(_("parameters"), default=dict)
     result = models.JSONField(_("result"), null=True, blank=True)
+    # The accessibility of each population square of a run on squares (tens of thousands of
+    # values): kept apart from `result`, which every page reads, and read only by its export.
+    square_results = models.JSONField(_("results per square"), null=True, blank=True)
     error = models.TextField(_("error"), blank=True)
     uses_example_data = models.BooleanField(_("uses example data"), default=False)
     requested_by = models.ForeignKey(

@@ -1,4 +1,5 @@
-"""Turn a stored run into what pages, the CSV export and the API show, in the reader's language.
+"""Turn a stored run into what pages and the API show, in the reader's language (its CSV
+files are written by `exports`).
 
 Runs store codes and numbers (`computation.compute`); the sentences are written here, so a run
 computed in French reads in English too.
@@ -6,8 +7,6 @@ computed in French reads in English too.
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 
 from django.utils import formats, timezone
@@ -15,12 +14,10 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from maillage.diagnostic import selectors
 from maillage.diagnostic.models import CandidateSite, DiagnosticRun
 from maillage.diagnostic.selectors import need_label
 from maillage.territories.models import Area
 from maillage.web.charts import MapArea, choropleth_svg
-from maillage.web.spreadsheets import neutralise
 
 METHODS = {
     "ratio": gettext_lazy("ratio to a reference territory × 100"),
@@ -46,12 +43,44 @@ def need_text(need: str) -> str:
     return need_label(need) or _("any service of the directory")
 
 
+def _share_reason_text(code: str, *, percent: int, km: str, need: str) -> str:
+    """A "no place within …" reason of a run on population squares: the share of the
+    commune's population living in squares without such a place."""
+    values = {"percent": percent, "km": km, "need": need_text(need)}
+    if code == "no_place_for_need":
+        return (
+            _("%(percent)s%% of the population has no place offering “%(need)s” within %(km)s km")
+            % values
+        )
+    if code == "no_saturday":
+        return (
+            _("%(percent)s%% of the population has no place open on Saturdays within %(km)s km")
+            % values
+        )
+    return (
+        _(
+            "%(percent)s%% of the population has no place open after 6 pm on weekdays within "
+            "%(km)s km"
+        )
+        % values
+    )
+
+
 def reason_text(reason: dict, *, need: str) -> str:
     """One reason in plain words, e.g. "No place open on Saturdays within 5 km". A reason
-    computed on a travel-time matrix carries its limit in "minutes" rather than "km"."""
+    computed on a travel-time matrix carries its limit in "minutes" rather than "km"; one
+    computed on population squares carries the share of the population it is true for
+    ("percent", said when it is not everybody)."""
     code = reason.get("code")
     minutes = "minutes" in reason
     limit = _km(reason["minutes"] if minutes else reason.get("km", 0))
+    if reason.get("percent", 100) < 100 and code in (
+        "no_place_for_need",
+        "no_saturday",
+        "no_evening",
+    ):
+        # Part of the population only; for all of it, the plain sentence below is as true.
+        return _share_reason_text(code, percent=reason["percent"], km=limit, need=need)
     if code == "no_place_for_need":
         if minutes:
             return _("No place offering “%(need)s” within %(minutes)s minutes") % {
@@ -108,6 +137,17 @@ def error_text(error: dict) -> str:
             "The matrix was replaced by one in another unit (%(found)s instead of "
             "%(expected)s) before the run: start a new run, with a catchment in the new unit."
         ) % {"found": params.get("found", ""), "expected": params.get("expected", "")}
+    if code == "squares_with_matrix":
+        return _(
+            "The population squares cannot be used with the uploaded matrix: its routes start "
+            "from the communes' centres. Start a new run with great-circle distances, or with "
+            "the communes as demand points."
+        )
+    if code == "no_squares":
+        return _(
+            "The population squares were deleted before the run: import them again, or start a "
+            "new run with the communes as demand points."
+        )
     if code == "worker_lost":
         attempts = int(params.get("attempts", 0))
         return ngettext(
@@ -128,6 +168,10 @@ def _fmt(value: float | None, decimals: int = 1) -> str:
     return formats.number_format(value, decimal_pos=decimals, use_l10n=True, force_grouping=True)
 
 
+def _percent(share: float | None) -> str:
+    return "–" if share is None else _fmt(100 * share, 0)
+
+
 @dataclass
 class AreaRow:
     code: str
@@ -142,6 +186,7 @@ class AreaRow:
     rank: int
     reasons: list[str]
     index_missing: bool
+    without_place: str = ""  # runs on squares: % of the population with no place in reach
 
 
 def _nearest(area: dict, *, matrix: bool) -> str:
@@ -171,6 +216,7 @@ def area_rows(run: DiagnosticRun) -> list[AreaRow]:
                 rank=a["rank"],
                 reasons=[reason_text(r, need=need) for r in a["reasons"]],
                 index_missing=a["index"] is None,
+                without_place=_percent(a.get("population_without_place_share")),
             )
         )
     return rows
@@ -244,7 +290,10 @@ def distance_summary(run: DiagnosticRun) -> dict:
     matrix, minutes = distance["kind"] == "matrix", distance["unit"] == "minutes"
     out = {"matrix": matrix, "minutes": minutes, "radius": _km(float(distance["radius"]))}
     if not matrix:
-        out["text"] = _("Great-circle distance from each commune's centre (as the crow flies).")
+        if demand_points_of(run)["kind"] == "squares":
+            out["text"] = _("Great-circle distance from each square's centre (as the crow flies).")
+        else:
+            out["text"] = _("Great-circle distance from each commune's centre (as the crow flies).")
         return out
     uploaded = parse_datetime(distance.get("uploaded_at", ""))
     values = {
@@ -289,77 +338,87 @@ def distance_summary(run: DiagnosticRun) -> dict:
     return out
 
 
-CSV_COLUMNS = (
-    "rank",
-    "code",
-    "commune",
-    "population",
-    "fragility_index",
-    "indicator_weight_available",
-    "fragile_population",
-    "accessibility_per_100000",
-    "nearest_place_km",
-    "reasons",
-    "example_data",
-    "distance",
-    "nearest_place_by_matrix",
-)
+def demand_points_of(run: DiagnosticRun) -> dict:
+    """The demand points a done run used (runs stored before squares existed: communes)."""
+    return run.result.get("demand_points") or {"kind": "communes"}
 
 
-def areas_csv(run: DiagnosticRun) -> str:
-    """The areas of a run as CSV (UTF-8); the `example_data` column says when the run used
-    invented data (example indicators, places or candidates); `distance` which distance the
-    accessibility and the reasons used (`great_circle_km`, `matrix_km` or `matrix_minutes`),
-    and `nearest_place_by_matrix` the shortest route on the matrix (empty: no route)."""
-    need = run.result["parameters"]["need"]
-    distance = distance_of(run)
-    distance_code = f"{distance['kind']}_{distance['unit']}"
-    matrix = distance["kind"] == "matrix"
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
-    example = "yes" if run.uses_example_data else "no"
-    for a in sorted(run.result["areas"], key=lambda a: a["rank"]):
-        writer.writerow(
-            [
-                a["rank"],
-                a["code"],
-                neutralise(a["name"]),
-                "" if a["population"] is None else int(a["population"]),
-                "" if a["index"] is None else round(a["index"], 6),
-                "" if a["coverage"] is None else round(a["coverage"], 4),
-                "" if a["fragile_population"] is None else round(a["fragile_population"], 1),
-                "" if a["accessibility"] is None else round(a["accessibility"], 6),
-                "" if a["nearest_km"] is None else round(a["nearest_km"], 3),
-                neutralise(" | ".join(reason_text(r, need=need) for r in a["reasons"])),
-                example,
-                distance_code,
-                round(a["nearest_by_matrix"], 3)
-                if matrix and a.get("nearest_by_matrix") is not None
-                else "",
-            ]
-        )
-    return out.getvalue()
+def demand_points_summary(run: DiagnosticRun) -> dict:
+    """What the results page says about the demand points: the communes' centres, or how
+    many population squares of which import (and the communes without a square)."""
+    points = demand_points_of(run)
+    if points["kind"] != "squares":
+        return {
+            "squares": False,
+            "text": _("The communes' centres: everybody counts at the centre of their commune."),
+        }
+    uploaded = parse_datetime(points.get("uploaded_at", ""))
+    sizes = " / ".join(_size(m) for m in points.get("sizes_m", []))
+    text = ngettext(
+        "%(count)s population square (%(size)s) imported on %(date)s; each commune's "
+        "accessibility is the mean of its squares', weighted by their population.",
+        "%(count)s population squares (%(size)s) imported on %(date)s; each commune's "
+        "accessibility is the mean of its squares', weighted by their population.",
+        points["squares"],
+    ) % {
+        "count": _fmt(points["squares"], 0),
+        "size": sizes,
+        "date": formats.date_format(timezone.localtime(uploaded), "DATETIME_FORMAT")
+        if uploaded
+        else "–",
+    }
+    out = {"squares": True, "text": text, "count": points["squares"]}
+    if points.get("source"):
+        out["source"] = _("Source: %(source)s.") % {"source": points["source"]}
+    areas = points.get("areas_without_squares", [])
+    if areas:
+        out["areas_without_squares"] = ngettext(
+            "%(count)s commune has no square: it counts at its centre (%(names)s).",
+            "%(count)s communes have no square: they count at their centre (%(names)s).",
+            len(areas),
+        ) % {"count": len(areas), "names": ", ".join(areas)}
+    return out
 
 
-def travel_matrix_template_csv(territory) -> str:
-    """A file to fill with a routing tool (`selectors.travel_matrix_template`)."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(selectors.TEMPLATE_COLUMNS)
-    for row in selectors.travel_matrix_template(territory):
-        writer.writerow([neutralise(v) if isinstance(v, str) else v for v in row])
-    return out.getvalue()
+def _size(metres: int) -> str:
+    if metres % 1000 == 0:
+        return _("%(km)s km") % {"km": metres // 1000}
+    return _("%(m)s m") % {"m": metres}
 
 
-def travel_matrix_example_csv(territory) -> str:
-    """Three lines of a matrix file, with the territory's first commune code."""
-    area = selectors.territory_areas(territory).first()
-    code = area.code if area else "33063"
-    return "\n".join(
-        [
-            "area_code,place_id,minutes",
-            f"{code},{selectors.place_public_id(territory, 12)},12.5",
-            f"{code},{selectors.place_public_id(territory, 14)},25",
-        ]
-    )
+def squares_imported_text(imported) -> str:
+    """The message after an import of population squares (`squares.SquaresImported`)."""
+    text = ngettext(
+        "%(count)s population square imported.",
+        "%(count)s population squares imported.",
+        imported.squares,
+    ) % {"count": _fmt(imported.squares, 0)}
+    if not imported.skipped_outside:
+        return text
+    skipped = ngettext(
+        "%(count)s square outside the territory skipped.",
+        "%(count)s squares outside the territory skipped.",
+        imported.skipped_outside,
+    ) % {"count": _fmt(imported.skipped_outside, 0)}
+    return f"{text} {skipped}"
+
+
+def population_grid_context(summary) -> dict:
+    """What the population squares page shows of `selectors.population_grid_summary`."""
+    if summary is None:
+        return {}
+    return {
+        "squares": _fmt(summary.squares, 0),
+        "sizes": " / ".join(_size(m) for m in summary.sizes_m),
+        "population": _fmt(summary.population, 0),
+        "communes_with_squares": sum(1 for r in summary.areas if r["squares"]),
+        "rows": [
+            {
+                "name": r["area"].name,
+                "squares": _fmt(r["squares"], 0),
+                "population": _fmt(r["population"], 0),
+                "legal": _fmt(r["area"].population, 0),
+            }
+            for r in summary.areas
+        ],
+    }

@@ -8,7 +8,7 @@ from functools import lru_cache
 
 import numpy as np
 import opening_hours as oh
-from django.db.models import Count, QuerySet
+from django.db.models import Count, QuerySet, Sum
 
 from analysis.geo import pairs_within
 from maillage.diagnostic.computation import (
@@ -17,11 +17,14 @@ from maillage.diagnostic.computation import (
     RunParameters,
     TravelRoutes,
 )
+from maillage.diagnostic.demand_points import PopulationSquares
 from maillage.diagnostic.models import (
     CandidateSite,
     DiagnosticRun,
     FragilityIndicator,
     IndicatorValue,
+    PopulationGrid,
+    PopulationSquare,
     TravelMatrix,
     TravelRoute,
 )
@@ -150,6 +153,11 @@ def diagnostic_inputs(*, territory: Territory, params: RunParameters) -> Diagnos
         if params.uses_matrix
         else None
     )
+    squares = (
+        population_squares(territory=territory, area_position=position)
+        if params.uses_squares
+        else None
+    )
     return DiagnosticInputs(
         area_codes=[a.code for a in areas],
         area_names=[a.name for a in areas],
@@ -174,6 +182,7 @@ def diagnostic_inputs(*, territory: Territory, params: RunParameters) -> Diagnos
         candidate_lon=np.array([c.longitude for c in candidates], dtype=np.float64),
         candidates_example=sum(1 for c in candidates if c.is_example),
         routes=routes,
+        squares=squares,
     )
 
 
@@ -203,16 +212,51 @@ def travel_routes(
     )
 
 
-def run_size(territory: Territory) -> int:
-    """A rough size of a run: areas × published places (decides inline or worker)."""
-    n_areas = Area.objects.filter(territory=territory).count()
+def population_squares(
+    *, territory: Territory, area_position: dict[int, int]
+) -> PopulationSquares | None:
+    """The territory's population squares as arrays, their commune indexed like the inputs'
+    areas; None when none were imported."""
+    grid = population_grid(territory)
+    if grid is None:
+        return None
+    rows = list(
+        PopulationSquare.objects.filter(grid=grid)
+        .order_by("code")
+        .values_list("code", "area_id", "latitude", "longitude", "size_m", "population")
+    )
+    return PopulationSquares(
+        codes=[r[0] for r in rows],
+        area=np.array([area_position[r[1]] for r in rows], dtype=np.int64),
+        lat=np.array([r[2] for r in rows], dtype=np.float64),
+        lon=np.array([r[3] for r in rows], dtype=np.float64),
+        size_m=np.array([r[4] for r in rows], dtype=np.float64),
+        population=np.array([r[5] for r in rows], dtype=np.float64),
+        source=grid.source,
+        uploaded_at=grid.uploaded_at.isoformat(),
+    )
+
+
+def run_size(territory: Territory, params: RunParameters | None = None) -> int:
+    """A rough size of a run: demand points × published places (decides inline or worker).
+    The demand points are the areas, or the population squares when the run uses them."""
+    if params is not None and params.uses_squares:
+        n_points = PopulationSquare.objects.filter(grid__territory=territory).count()
+    else:
+        n_points = Area.objects.filter(territory=territory).count()
     n_places = Place.objects.filter(territory=territory, status=Place.Status.PUBLISHED).count()
-    return n_areas * max(n_places, 1)
+    return n_points * max(n_places, 1)
+
+
+def runs(territory: Territory) -> QuerySet[DiagnosticRun]:
+    """The territory's runs, without their results per square (read only by their export)."""
+    return DiagnosticRun.objects.filter(territory=territory).defer("square_results")
 
 
 def latest_done_run(territory: Territory) -> DiagnosticRun | None:
     return (
-        DiagnosticRun.objects.filter(territory=territory, status=DiagnosticRun.Status.DONE)
+        runs(territory)
+        .filter(status=DiagnosticRun.Status.DONE)
         .order_by("-finished_at", "-pk")
         .first()
     )
@@ -220,9 +264,7 @@ def latest_done_run(territory: Territory) -> DiagnosticRun | None:
 
 def recent_runs(territory: Territory, limit: int = 10) -> list[DiagnosticRun]:
     return list(
-        DiagnosticRun.objects.filter(territory=territory)
-        .select_related("requested_by")
-        .order_by("-created_at", "-pk")[:limit]
+        runs(territory).select_related("requested_by").order_by("-created_at", "-pk")[:limit]
     )
 
 
@@ -283,6 +325,54 @@ def travel_matrix_summary(territory: Territory) -> TravelMatrixSummary | None:
         published_without_route=sorted(
             name for pk, name in published.values_list("pk", "name") if pk not in reached
         ),
+    )
+
+
+def population_grid(territory: Territory) -> PopulationGrid | None:
+    """The territory's population squares import, with `square_count` (None: none)."""
+    return (
+        PopulationGrid.objects.filter(territory=territory)
+        .annotate(square_count=Count("squares"))
+        .select_related("uploaded_by")
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class PopulationGridSummary:
+    grid: PopulationGrid
+    squares: int
+    population: float
+    sizes_m: list[int]
+    areas: list[dict]  # per commune, by name: area, squares, population (in its squares)
+    areas_without_squares: list[str]  # names: counted at their centre in a run on squares
+
+
+def population_grid_summary(territory: Territory) -> PopulationGridSummary | None:
+    """What the imported squares cover, for their page (None: no squares)."""
+    grid = population_grid(territory)
+    if grid is None:
+        return None
+    squares = PopulationSquare.objects.filter(grid=grid)
+    per_area = {
+        row["area_id"]: row
+        for row in squares.values("area_id").annotate(n=Count("pk"), people=Sum("population"))
+    }
+    rows = [
+        {
+            "area": area,
+            "squares": per_area.get(area.pk, {}).get("n", 0),
+            "population": per_area.get(area.pk, {}).get("people") or 0.0,
+        }
+        for area in Area.objects.filter(territory=territory).order_by("name")
+    ]
+    return PopulationGridSummary(
+        grid=grid,
+        squares=grid.square_count,
+        population=sum(r["population"] for r in rows),
+        sizes_m=sorted(squares.values_list("size_m", flat=True).distinct()),
+        areas=rows,
+        areas_without_squares=[r["area"].name for r in rows if not r["squares"]],
     )
 
 

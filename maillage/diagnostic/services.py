@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import math
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,8 +30,8 @@ from maillage.diagnostic.models import (
 from maillage.directory.models import Place
 from maillage.territories.models import Area, Territory
 
-#: Runs up to this size (areas × published places) are computed at once in the request;
-#: larger ones wait for the `run_diagnostic_jobs` worker.
+#: Runs up to this size (demand points × published places: areas, or population squares) are
+#: computed at once in the request; larger ones wait for the `run_diagnostic_jobs` worker.
 INLINE_MAX_SIZE = 200_000
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 
@@ -58,13 +58,22 @@ def _check_manager(by, territory: Territory) -> None:
         raise PermissionDenied
 
 
-def _read_csv(
-    data: bytes, required: tuple[str, ...], one_of: tuple[str, ...] = ()
-) -> list[tuple[int, dict[str, str]]]:
-    """Rows of a UTF-8 CSV (comma or semicolon) with their line numbers; header checked: it
-    has every `required` column and, when `one_of` is given, exactly one of those."""
-    if len(data) > MAX_IMPORT_BYTES:
-        raise ImportRejected([RowError(0, "", _("The file is larger than 5 MB."))])
+def _csv_lines(
+    data: bytes, *, max_bytes: int = MAX_IMPORT_BYTES
+) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
+    """The header (names stripped, lower-case) and the non-empty lines of a UTF-8 CSV (comma
+    or semicolon) with their line numbers in the file (the header is line 1)."""
+    if len(data) > max_bytes:
+        raise ImportRejected(
+            [
+                RowError(
+                    0,
+                    "",
+                    _("The file is larger than %(size)s MB.")
+                    % {"size": max_bytes // (1024 * 1024)},
+                )
+            ]
+        )
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -73,8 +82,24 @@ def _read_csv(
         ) from None
     first = text.split("\n", 1)[0]
     delimiter = ";" if first.count(";") > first.count(",") else ","
-    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
-    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    header = [h.strip().lower() for h in next(reader, [])]
+
+    def lines() -> Iterator[tuple[int, list[str]]]:
+        for cells in reader:
+            cells = [c.strip() for c in cells]
+            if any(cells):
+                yield reader.line_num, cells
+
+    return header, lines()
+
+
+def _read_csv(
+    data: bytes, required: tuple[str, ...], one_of: tuple[str, ...] = ()
+) -> list[tuple[int, dict[str, str]]]:
+    """Rows of a UTF-8 CSV (comma or semicolon) with their line numbers; header checked: it
+    has every `required` column and, when `one_of` is given, exactly one of those."""
+    header, lines = _csv_lines(data)
     lacking = [name for name in required if name not in header]
     errors = [
         RowError(
@@ -93,15 +118,8 @@ def _read_csv(
         )
     if errors:
         raise ImportRejected(errors)
-    rows = []
-    for line, raw in enumerate(reader, start=2):
-        row = {
-            (k or "").strip().lower(): (v or "").strip()
-            for k, v in raw.items()
-            if not isinstance(v, list)
-        }
-        if any(row.values()):
-            rows.append((line, row))
+    rows = [(line, dict(zip(header, cells, strict=False))) for line, cells in lines]
+    rows = [(line, row) for line, row in rows if any(row.values())]
     if not rows:
         raise ImportRejected([RowError(2, "", _("The file has no data line."))])
     return rows
@@ -450,7 +468,7 @@ def diagnostic_run_request(
         run.full_clean()
         run.save()
     if inline is None:
-        inline = selectors.run_size(territory) <= INLINE_MAX_SIZE
+        inline = selectors.run_size(territory, parameters) <= INLINE_MAX_SIZE
     if inline and jobs.diagnostic_run_claim(run=run):
         run = jobs.diagnostic_run_execute(run=run)
     return run

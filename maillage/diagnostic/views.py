@@ -8,15 +8,17 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from maillage.diagnostic import permissions, presenters, selectors, services
+from maillage.diagnostic import exports, permissions, presenters, selectors, services, squares
 from maillage.diagnostic.forms import (
     CsvUploadForm,
     IndicatorForm,
     IndicatorValuesForm,
+    PopulationSquaresUploadForm,
     RunForm,
     TravelMatrixUploadForm,
 )
@@ -47,7 +49,16 @@ def _run_context(run: DiagnosticRun | None) -> dict:
         "maps": presenters.maps(run),
         "summary": presenters.parameters_summary(run),
         "distance": presenters.distance_summary(run),
+        "demand_points": presenters.demand_points_summary(run),
     }
+
+
+def _run_form(territory: Territory, data=None) -> RunForm:
+    return RunForm(
+        data,
+        matrix=selectors.travel_matrix(territory),
+        grid=selectors.population_grid(territory),
+    )
 
 
 @login_required
@@ -63,7 +74,7 @@ def home(request, territory):
         "waiting": waiting,
         "recent": recent,
         "can_manage": can_manage,
-        "form": RunForm(matrix=selectors.travel_matrix(territory)) if can_manage else None,
+        "form": _run_form(territory) if can_manage else None,
     }
     context.update(_run_context(latest))
     return render(request, "diagnostic/home.html", context)
@@ -73,7 +84,7 @@ def home(request, territory):
 @require_POST
 def run_start(request, territory):
     territory = _territory_for(request, territory, manage=True)
-    form = RunForm(request.POST, matrix=selectors.travel_matrix(territory))
+    form = _run_form(territory, request.POST)
     if not form.is_valid():
         latest = selectors.latest_done_run(territory)
         context = {
@@ -94,7 +105,7 @@ def run_start(request, territory):
 @login_required
 def run_detail(request, territory, pk):
     territory = _territory_for(request, territory)
-    run = get_object_or_404(DiagnosticRun, pk=pk, territory=territory)
+    run = get_object_or_404(selectors.runs(territory), pk=pk)
     context = {
         "territory": territory,
         "run": run,
@@ -111,24 +122,47 @@ def run_detail(request, territory, pk):
 @login_required
 def run_csv(request, territory, pk):
     territory = _territory_for(request, territory)
-    run = get_object_or_404(
-        DiagnosticRun, pk=pk, territory=territory, status=DiagnosticRun.Status.DONE
-    )
-    response = HttpResponse(presenters.areas_csv(run), content_type="text/csv; charset=utf-8")
+    run = get_object_or_404(selectors.runs(territory), pk=pk, status=DiagnosticRun.Status.DONE)
+    response = HttpResponse(exports.areas_csv(run), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = (
         f'attachment; filename="diagnostic-{territory.slug}-{run.pk}.csv"'
     )
     return response
 
 
+@login_required
+def run_squares_csv(request, territory, pk):
+    """The population squares of a run on squares, with their accessibility (404 for a run
+    on the communes)."""
+    territory = _territory_for(request, territory)
+    run = get_object_or_404(
+        DiagnosticRun,
+        pk=pk,
+        territory=territory,
+        status=DiagnosticRun.Status.DONE,
+        square_results__isnull=False,
+    )
+    response = HttpResponse(exports.squares_csv(run), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="diagnostic-{territory.slug}-{run.pk}-squares.csv"'
+    )
+    return response
+
+
+def _upload_error(e: services.RowError) -> str:
+    if not e.line:  # about the whole file (its size, its encoding…)
+        return e.message
+    if e.field:
+        return _("Line %(line)s, column “%(field)s”: %(message)s") % {
+            "line": e.line,
+            "field": e.field,
+            "message": e.message,
+        }
+    return _("Line %(line)s: %(message)s") % {"line": e.line, "message": e.message}
+
+
 def _upload_errors(error: services.ImportRejected) -> list[str]:
-    return [
-        _("Line %(line)s, column “%(field)s”: %(message)s")
-        % {"line": e.line, "field": e.field, "message": e.message}
-        if e.field
-        else _("Line %(line)s: %(message)s") % {"line": e.line, "message": e.message}
-        for e in error.errors
-    ]
+    return [_upload_error(e) for e in error.errors]
 
 
 @login_required
@@ -291,7 +325,7 @@ def travel_matrix(request, territory):
             "upload": upload,
             "import_errors": import_errors,
             "example_place_id": selectors.place_public_id(territory, 12),
-            "example_csv": presenters.travel_matrix_example_csv(territory),
+            "example_csv": exports.travel_matrix_example_csv(territory),
         },
         status=status,
     )
@@ -310,7 +344,56 @@ def travel_matrix_clear(request, territory):
 def travel_matrix_template(request, territory):
     territory = _territory_for(request, territory)
     response = HttpResponse(
-        presenters.travel_matrix_template_csv(territory), content_type="text/csv; charset=utf-8"
+        exports.travel_matrix_template_csv(territory), content_type="text/csv; charset=utf-8"
     )
     response["Content-Disposition"] = f'attachment; filename="routes-{territory.slug}.csv"'
     return response
+
+
+@login_required
+def population_squares(request, territory):
+    territory = _territory_for(request, territory)
+    can_manage = permissions.can_manage_diagnostic(request.user, territory)
+    upload = PopulationSquaresUploadForm() if can_manage else None
+    import_errors: list[str] = []
+    status = 200
+    if request.method == "POST":
+        if not can_manage:
+            raise PermissionDenied
+        upload = PopulationSquaresUploadForm(request.POST, request.FILES)
+        if upload.is_valid():
+            try:
+                imported = squares.population_squares_import(
+                    territory=territory,
+                    by=request.user,
+                    data=upload.cleaned_data["file"],
+                    source=upload.cleaned_data["source"],
+                )
+            except services.ImportRejected as error:
+                import_errors = _upload_errors(error)
+            else:
+                messages.success(request, presenters.squares_imported_text(imported))
+                return redirect("diagnostic:population_squares", territory=territory.slug)
+        status = 400
+    summary = selectors.population_grid_summary(territory)
+    context = {
+        "territory": territory,
+        "summary": summary,
+        "can_manage": can_manage,
+        "upload": upload,
+        "import_errors": import_errors,
+        "example_csv": exports.population_squares_example_csv(territory),
+        "max_squares": formats.number_format(squares.MAX_SQUARES, force_grouping=True),
+        "max_megabytes": squares.MAX_SQUARES_BYTES // (1024 * 1024),
+    }
+    context.update(presenters.population_grid_context(summary))
+    return render(request, "diagnostic/population_squares.html", context, status=status)
+
+
+@login_required
+@require_POST
+def population_squares_clear(request, territory):
+    territory = _territory_for(request, territory, manage=True)
+    squares.population_squares_clear(territory=territory, by=request.user)
+    messages.success(request, _("Population squares deleted: runs use the communes' centres."))
+    return redirect("diagnostic:population_squares", territory=territory.slug)

@@ -60,8 +60,8 @@ def test_matrix_upload_and_run_have_no_wcag_violations(live_server, page, diagno
     # A bad file: the report names the line and the column, and leads to the file field.
     _upload(page, "routes.csv", b"area_code,place_id,minutes\n33063,maillage-x-1,abc\n99999,1,2\n")
     summary = page.locator(".error-summary")
-    assert "Ligne 2, colonne « place_id »" in summary.inner_text()
-    assert "Ligne 3, colonne « area_code »" in summary.inner_text()
+    assert "Ligne 2, colonne «\u00a0place_id\u00a0»" in summary.inner_text()
+    assert "Ligne 3, colonne «\u00a0area_code\u00a0»" in summary.inner_text()
     assert summary.locator("a").first.get_attribute("href") == "#id_file"
     _no_violations(page)
 

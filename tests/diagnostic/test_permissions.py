@@ -4,12 +4,13 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from maillage.diagnostic import services
+from maillage.diagnostic import services, squares
 from maillage.diagnostic.computation import RunParameters
 from maillage.diagnostic.models import (
     CandidateSite,
     DiagnosticRun,
     FragilityIndicator,
+    PopulationGrid,
     TravelMatrix,
 )
 from tests import factories
@@ -58,6 +59,7 @@ READ = {"anonymous": 302, "coordinator": 200, "partner": 200}
         "candidates",
         "travel_matrix",
         "travel_matrix_template",
+        "population_squares",
     ],
 )
 def test_read_matrix(client, world, who, page):
@@ -153,3 +155,39 @@ def test_api_matrix(client, world, who):
     latest = c.get(f"/api/v1/territories/{slug}/diagnostic/latest")
     one = c.get(f"/api/v1/territories/{slug}/diagnostic/runs/{world['run'].pk}")
     assert latest.status_code == one.status_code == API_READ.get(who, 403)
+
+
+SQUARES = "square_id,area_code,population\nCRS3035RES200mN2473200E3486000,33063,12\n"
+
+
+@pytest.mark.parametrize("who", WHO)
+def test_population_squares_writes_matrix(client, world, who):
+    slug = world["territory"].slug
+    c = _client(client, world["users"][who])
+    response = c.post(
+        reverse("diagnostic:population_squares", kwargs={"territory": slug}),
+        {"file": SimpleUploadedFile("squares.csv", SQUARES.encode()), "source": ""},
+    )
+    assert response.status_code == WRITE.get(who, 403)
+    assert PopulationGrid.objects.exists() is (who == "coordinator")
+    squares.population_squares_import(territory=world["territory"], by=None, data=SQUARES.encode())
+    response = c.post(reverse("diagnostic:population_squares_clear", kwargs={"territory": slug}))
+    assert response.status_code == WRITE.get(who, 403)
+    assert PopulationGrid.objects.exists() is (who != "coordinator")
+
+
+@pytest.mark.parametrize("who", WHO)
+def test_squares_export_read_matrix(client, world, who):
+    territory = world["territory"]
+    squares.population_squares_import(territory=territory, by=None, data=SQUARES.encode())
+    run = services.diagnostic_run_request(
+        territory=territory,
+        by=None,
+        parameters=RunParameters(index="custom", demand_points="squares"),
+        inline=True,
+    )
+    assert run.status == DiagnosticRun.Status.DONE
+    response = _client(client, world["users"][who]).get(
+        reverse("diagnostic:run_squares_csv", kwargs={"territory": territory.slug, "pk": run.pk})
+    )
+    assert response.status_code == READ.get(who, 403)

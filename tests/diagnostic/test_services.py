@@ -168,7 +168,7 @@ def test_example_indicators_flag_the_run(territory, bordeaux, pessac, coordinato
 def test_areas_csv_neutralises_spreadsheet_formulas():
     from types import SimpleNamespace
 
-    from maillage.diagnostic.presenters import areas_csv
+    from maillage.diagnostic.exports import areas_csv
 
     area = {
         "rank": 1,

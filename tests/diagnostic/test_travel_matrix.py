@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from analysis.accessibility import GaussianDecay, StepDecay, e2sfca_from_distances
-from maillage.diagnostic import presenters, services
+from maillage.diagnostic import exports, presenters, services
 from maillage.diagnostic.computation import RunParameters
 from maillage.diagnostic.models import DiagnosticRun, TravelMatrix, TravelRoute
 from tests import factories
@@ -332,7 +332,7 @@ def test_parameters_stored_before_matrices_read_as_great_circle(territory, borde
     DiagnosticRun.objects.filter(pk=run.pk).update(result=result, parameters=old)
     run.refresh_from_db()
     assert presenters.distance_summary(run)["matrix"] is False
-    exported = list(csv.DictReader(io.StringIO(presenters.areas_csv(run))))
+    exported = list(csv.DictReader(io.StringIO(exports.areas_csv(run))))
     assert {r["distance"] for r in exported} == {"great_circle_km"}
     assert {r["nearest_place_by_matrix"] for r in exported} == {""}
 

@@ -174,3 +174,22 @@ def test_no_gettext_call_inside_an_f_string():
             if pattern.search(line):
                 offenders.append(f"{path.relative_to(ROOT)}:{number}")
     assert not offenders, f"Move the translated text out of the f-string: {offenders}"
+
+
+@pytest.mark.parametrize("catalog", CATALOGS, ids=str)
+def test_french_punctuation_keeps_its_space_on_the_same_line(catalog):
+    # French puts a space before ? ! ; : and inside « »; an ordinary space lets a lone "?"
+    # wrap to the next line on a phone: the catalogs use a no-break space (U+00A0).
+    out = subprocess.run(
+        ["msgcat", "--no-wrap", "--no-location", str(_po("fr", catalog))],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    translations = re.findall(r'^msgstr(?:\[\d\])? "(.*)"$', out, flags=re.MULTILINE)
+    breaking = [
+        text
+        for text in translations
+        if re.search(r" [?!;:](?:\s|$|\\n)|« | »", text.replace("\\n", "\n"))
+    ]
+    assert not breaking, breaking

@@ -222,6 +222,12 @@ def area_rows(run: DiagnosticRun) -> list[AreaRow]:
     return rows
 
 
+def indicators_incomplete(run: DiagnosticRun) -> bool:
+    """Whether some area lacks an indicator of the index (its weight available is under 100 %):
+    only then does the blind-spot table show that column."""
+    return any(a["coverage"] is None or a["coverage"] < 1 for a in run.result["areas"])
+
+
 def site_rows(run: DiagnosticRun) -> list[dict]:
     kinds = dict(CandidateSite.Kind.choices)
     names = {a["code"]: a["name"] for a in run.result["areas"]}

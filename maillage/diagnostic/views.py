@@ -50,6 +50,7 @@ def _run_context(run: DiagnosticRun | None) -> dict:
         "summary": presenters.parameters_summary(run),
         "distance": presenters.distance_summary(run),
         "demand_points": presenters.demand_points_summary(run),
+        "indicators_incomplete": presenters.indicators_incomplete(run),
     }
 
 

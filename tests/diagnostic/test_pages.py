@@ -120,6 +120,9 @@ def test_start_from_the_form_and_read_the_result(coordinator_client, territory):
     assert response["Location"].endswith(f"/runs/{run.pk}/")
     html = coordinator_client.get(response["Location"]).content.decode()
     assert run.status == "done" and "Pessac" in html and "Greedy solution" in html
+    # No indicator of the territory's own index has values: the weight column says so.
+    assert presenters.indicators_incomplete(run)
+    assert "Weight of indicators available (%)" in html
 
 
 def test_form_errors_are_summarised(coordinator_client, territory):
@@ -137,3 +140,12 @@ def test_reasons_read_in_french():
         )
     assert text == "Aucun lieu ouvert le samedi à moins de 5 km"
     assert "Démarches en ligne" in need or "démarches" in need.lower()
+
+
+def test_weight_column_shown_only_when_an_indicator_is_missing():
+    def run_with(*coverages):
+        return DiagnosticRun(result={"areas": [{"coverage": c} for c in coverages]})
+
+    assert not presenters.indicators_incomplete(run_with(1.0, 1.0))
+    assert presenters.indicators_incomplete(run_with(1.0, 0.75))
+    assert presenters.indicators_incomplete(run_with(1.0, None))

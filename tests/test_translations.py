@@ -193,3 +193,15 @@ def test_french_punctuation_keeps_its_space_on_the_same_line(catalog):
         if re.search(r" [?!;:](?:\s|$|\\n)|« | »", text.replace("\\n", "\n"))
     ]
     assert not breaking, breaking
+
+
+def test_no_template_puts_punctuation_after_a_translation():
+    # "{% translate 'Status' %}:" gives "État:" in French, which needs "État :" (no-break
+    # space): the punctuation belongs in the translated string.
+    offending = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for path in sorted(ROOT.glob("maillage/*/templates/**/*.html"))
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if re.search(r"\{%\s*(?:translate|trans)\s[^%]*%\}\s?[:;?!]", line)
+    ]
+    assert not offending, offending

@@ -3,6 +3,8 @@ selector; presenters write what is shown."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -249,86 +251,100 @@ def indicator_delete(request, territory, pk):
     return redirect("diagnostic:indicators", territory=territory.slug)
 
 
+@dataclass
+class _Upload:
+    """What an import page's POST came to: the form to show, its errors, the page status;
+    `done` is the redirect after a successful import."""
+
+    form: object | None
+    errors: list[str]
+    status: int = 200
+    done: HttpResponse | None = None
+
+
+def _handle_upload(request, territory, *, form_class, do_import, success, page: str) -> _Upload:
+    """The shared flow of the import pages: only managers post; a valid file is imported by
+    `do_import(cleaned_data)` (a service that raises ImportRejected with the lines at fault),
+    then `success(result)` is flashed and the page reloads; otherwise the form and the
+    errors are shown with status 400."""
+    can_manage = permissions.can_manage_diagnostic(request.user, territory)
+    if request.method != "POST":
+        return _Upload(form_class() if can_manage else None, [])
+    if not can_manage:
+        raise PermissionDenied
+    form = form_class(request.POST, request.FILES)
+    errors: list[str] = []
+    if form.is_valid():
+        try:
+            result = do_import(form.cleaned_data)
+        except services.ImportRejected as error:
+            errors = _upload_errors(error)
+        else:
+            messages.success(request, success(result))
+            return _Upload(form, [], done=redirect(page, territory=territory.slug))
+    return _Upload(form, errors, status=400)
+
+
 @login_required
 def candidates(request, territory):
     territory = _territory_for(request, territory)
-    can_manage = permissions.can_manage_diagnostic(request.user, territory)
-    upload = CsvUploadForm() if can_manage else None
-    import_errors: list[str] = []
-    status = 200
-    if request.method == "POST":
-        if not can_manage:
-            raise PermissionDenied
-        upload = CsvUploadForm(request.POST, request.FILES)
-        if upload.is_valid():
-            try:
-                count = services.candidate_sites_import(
-                    territory=territory, by=request.user, data=upload.cleaned_data["file"]
-                )
-            except services.ImportRejected as error:
-                import_errors = _upload_errors(error)
-            else:
-                messages.success(
-                    request, _("%(count)s candidate sites imported.") % {"count": count}
-                )
-                return redirect("diagnostic:candidates", territory=territory.slug)
-        status = 400
+    upload = _handle_upload(
+        request,
+        territory,
+        form_class=CsvUploadForm,
+        do_import=lambda data: services.candidate_sites_import(
+            territory=territory, by=request.user, data=data["file"]
+        ),
+        success=lambda count: _("%(count)s candidate sites imported.") % {"count": count},
+        page="diagnostic:candidates",
+    )
+    if upload.done:
+        return upload.done
     return render(
         request,
         "diagnostic/candidates.html",
         {
             "territory": territory,
             "sites": selectors.candidate_sites(territory),
-            "can_manage": can_manage,
-            "upload": upload,
-            "import_errors": import_errors,
+            "can_manage": permissions.can_manage_diagnostic(request.user, territory),
+            "upload": upload.form,
+            "import_errors": upload.errors,
         },
-        status=status,
+        status=upload.status,
     )
 
 
 @login_required
 def travel_matrix(request, territory):
     territory = _territory_for(request, territory)
-    can_manage = permissions.can_manage_diagnostic(request.user, territory)
-    upload = TravelMatrixUploadForm() if can_manage else None
-    import_errors: list[str] = []
-    status = 200
-    if request.method == "POST":
-        if not can_manage:
-            raise PermissionDenied
-        upload = TravelMatrixUploadForm(request.POST, request.FILES)
-        if upload.is_valid():
-            try:
-                count = services.travel_matrix_import(
-                    territory=territory,
-                    by=request.user,
-                    data=upload.cleaned_data["file"],
-                    source=upload.cleaned_data["source"],
-                )
-            except services.ImportRejected as error:
-                import_errors = _upload_errors(error)
-            else:
-                messages.success(
-                    request,
-                    ngettext("%(count)s route imported.", "%(count)s routes imported.", count)
-                    % {"count": count},
-                )
-                return redirect("diagnostic:travel_matrix", territory=territory.slug)
-        status = 400
+    upload = _handle_upload(
+        request,
+        territory,
+        form_class=TravelMatrixUploadForm,
+        do_import=lambda data: services.travel_matrix_import(
+            territory=territory, by=request.user, data=data["file"], source=data["source"]
+        ),
+        success=lambda count: (
+            ngettext("%(count)s route imported.", "%(count)s routes imported.", count)
+            % {"count": count}
+        ),
+        page="diagnostic:travel_matrix",
+    )
+    if upload.done:
+        return upload.done
     return render(
         request,
         "diagnostic/travel_matrix.html",
         {
             "territory": territory,
             "summary": selectors.travel_matrix_summary(territory),
-            "can_manage": can_manage,
-            "upload": upload,
-            "import_errors": import_errors,
+            "can_manage": permissions.can_manage_diagnostic(request.user, territory),
+            "upload": upload.form,
+            "import_errors": upload.errors,
             "example_place_id": selectors.place_public_id(territory, 12),
             "example_csv": exports.travel_matrix_example_csv(territory),
         },
-        status=status,
+        status=upload.status,
     )
 
 
@@ -354,41 +370,31 @@ def travel_matrix_template(request, territory):
 @login_required
 def population_squares(request, territory):
     territory = _territory_for(request, territory)
-    can_manage = permissions.can_manage_diagnostic(request.user, territory)
-    upload = PopulationSquaresUploadForm() if can_manage else None
-    import_errors: list[str] = []
-    status = 200
-    if request.method == "POST":
-        if not can_manage:
-            raise PermissionDenied
-        upload = PopulationSquaresUploadForm(request.POST, request.FILES)
-        if upload.is_valid():
-            try:
-                imported = squares.population_squares_import(
-                    territory=territory,
-                    by=request.user,
-                    data=upload.cleaned_data["file"],
-                    source=upload.cleaned_data["source"],
-                )
-            except services.ImportRejected as error:
-                import_errors = _upload_errors(error)
-            else:
-                messages.success(request, presenters.squares_imported_text(imported))
-                return redirect("diagnostic:population_squares", territory=territory.slug)
-        status = 400
+    upload = _handle_upload(
+        request,
+        territory,
+        form_class=PopulationSquaresUploadForm,
+        do_import=lambda data: squares.population_squares_import(
+            territory=territory, by=request.user, data=data["file"], source=data["source"]
+        ),
+        success=presenters.squares_imported_text,
+        page="diagnostic:population_squares",
+    )
+    if upload.done:
+        return upload.done
     summary = selectors.population_grid_summary(territory)
     context = {
         "territory": territory,
         "summary": summary,
-        "can_manage": can_manage,
-        "upload": upload,
-        "import_errors": import_errors,
+        "can_manage": permissions.can_manage_diagnostic(request.user, territory),
+        "upload": upload.form,
+        "import_errors": upload.errors,
         "example_csv": exports.population_squares_example_csv(territory),
         "max_squares": formats.number_format(squares.MAX_SQUARES, force_grouping=True),
         "max_megabytes": squares.MAX_SQUARES_BYTES // (1024 * 1024),
     }
     context.update(presenters.population_grid_context(summary))
-    return render(request, "diagnostic/population_squares.html", context, status=status)
+    return render(request, "diagnostic/population_squares.html", context, status=upload.status)
 
 
 @login_required

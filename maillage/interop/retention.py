@@ -7,6 +7,7 @@ import datetime as dt
 from django.db import transaction
 
 from maillage.interop.models import FreshnessCampaign, FreshnessRequest, ImportRun
+from maillage.web.extensions import erase_quoted_values
 
 #: Days an import run keeps the raw values of the rows it rejected.
 IMPORT_VALUES_DAYS = 90
@@ -21,15 +22,8 @@ def import_values_purge(*, before: dt.datetime, dry_run: bool = False) -> int:
     Rejected rows may carry a person's contact (a volunteer's phone or e-mail); the report
     keeps the row, field and reason. Returns the number of import runs changed.
     """
-    changed = []
-    runs = ImportRun.objects.select_for_update().filter(started_at__lt=before)
-    for run in runs.only("pk", "issues"):
-        if any(issue.get("value") for issue in run.issues):
-            run.issues = [{**issue, "value": ""} for issue in run.issues]
-            changed.append(run)
-    if not dry_run:
-        ImportRun.objects.bulk_update(changed, ["issues"], batch_size=200)
-    return len(changed)
+    runs = ImportRun.objects.filter(started_at__lt=before)
+    return erase_quoted_values(runs, field="issues", dry_run=dry_run)
 
 
 @transaction.atomic

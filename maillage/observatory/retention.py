@@ -7,6 +7,7 @@ import datetime as dt
 from django.db import transaction
 
 from maillage.observatory.models import ImportReport
+from maillage.web.extensions import erase_quoted_values
 
 #: Days an import report keeps the raw values of rejected or doubtful cells.
 IMPORT_VALUES_DAYS = 90
@@ -20,12 +21,5 @@ def import_values_purge(*, before: dt.datetime, dry_run: bool = False) -> int:
     its row, column and reason, which are enough to fix the file, and loses the value.
     Returns the number of reports changed.
     """
-    changed = []
-    reports = ImportReport.objects.select_for_update().filter(created_at__lt=before)
-    for report in reports.only("pk", "problems"):
-        if any(problem.get("value") for problem in report.problems):
-            report.problems = [{**problem, "value": ""} for problem in report.problems]
-            changed.append(report)
-    if not dry_run:
-        ImportReport.objects.bulk_update(changed, ["problems"], batch_size=200)
-    return len(changed)
+    reports = ImportReport.objects.filter(created_at__lt=before)
+    return erase_quoted_values(reports, field="problems", dry_run=dry_run)

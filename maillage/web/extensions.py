@@ -75,3 +75,18 @@ def demo_loaders() -> list[DemoLoader]:
 
 def retention_rules() -> list[RetentionRule]:
     return sorted(RETENTION_RULES.values(), key=lambda r: r.key)
+
+
+def erase_quoted_values(queryset, *, field: str, dry_run: bool) -> int:
+    """Blank the ``"value"`` of every item of a JSON list `field` (an import report's
+    problems) in the records of `queryset`; the other keys stay. Returns how many records
+    had something to erase. Call it inside a transaction (a retention rule's `purge`)."""
+    changed = []
+    for record in queryset.select_for_update().only("pk", field):
+        items = getattr(record, field)
+        if any(item.get("value") for item in items):
+            setattr(record, field, [{**item, "value": ""} for item in items])
+            changed.append(record)
+    if not dry_run:
+        queryset.model.objects.bulk_update(changed, [field], batch_size=200)
+    return len(changed)

@@ -11,9 +11,12 @@ from maillage.roadmap.models import (
     ActionPartner,
     ActionPlan,
     Activity,
+    Attendance,
     Body,
     BodyMember,
+    Decision,
     ExpectedResult,
+    FollowUp,
     FundingLine,
     IndicatorDefinition,
     IndicatorTarget,
@@ -86,6 +89,37 @@ class DecisionForm(forms.Form):
         if (data.get("due_date") or data.get("action")) and not data.get("follow_up"):
             self.add_error("follow_up", _("Describe the follow-up action."))
         return data
+
+
+class DecisionTextForm(forms.ModelForm):
+    """A recorded decision's text (its follow-up actions are changed one by one)."""
+
+    class Meta:
+        model = Decision
+        fields = ("text",)
+        widgets = {"text": forms.Textarea(attrs={"rows": 3})}
+
+
+class FollowUpForm(forms.ModelForm):
+    class Meta:
+        model = FollowUp
+        fields = ("description", "owner", "due_date", "done", "action")
+        widgets = {"description": forms.Textarea(attrs={"rows": 2}), "due_date": _DATE}
+
+    def __init__(self, *args, territory, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = Organisation.objects.filter(territory=territory).order_by(
+            "name"
+        )
+        self.fields["action"].queryset = Action.objects.filter(plan__territory=territory)
+
+
+class AttendanceForm(forms.ModelForm):
+    """One member's attendance at one meeting."""
+
+    class Meta:
+        model = Attendance
+        fields = ("status",)
 
 
 class IndicatorValueForm(forms.ModelForm):
@@ -205,6 +239,14 @@ class BodyMemberForm(forms.ModelForm):
         return data
 
 
+def _computed_choices() -> list[tuple[str, str]]:
+    from maillage.territories import indicators as registry
+
+    return [("", _("No: entered by hand"))] + [
+        (i.key, f"{i.label} ({i.source})") for i in registry.available()
+    ]
+
+
 class IndicatorForm(forms.Form):
     code = forms.SlugField(
         label=_("Code"),
@@ -230,12 +272,8 @@ class IndicatorForm(forms.Form):
     )
 
     def __init__(self, *args, **kwargs):
-        from maillage.territories import indicators as registry
-
         super().__init__(*args, **kwargs)
-        self.fields["computed_key"].choices = [("", _("No: entered by hand"))] + [
-            (i.key, f"{i.label} ({i.source})") for i in registry.available()
-        ]
+        self.fields["computed_key"].choices = _computed_choices()
 
     def clean(self):
         data = super().clean()
@@ -248,3 +286,31 @@ class TargetForm(forms.ModelForm):
     class Meta:
         model = IndicatorTarget
         fields = ("value", "year")
+
+
+class IndicatorEditForm(forms.ModelForm):
+    """An indicator's description; its code stays (exports and the API name it)."""
+
+    computed_key = forms.ChoiceField(
+        label=_("Computed by Maillage"),
+        required=False,
+        help_text=_("Leave “entered by hand” unless another part of Maillage computes it."),
+    )
+
+    class Meta:
+        model = IndicatorDefinition
+        fields = ("name", "unit", "scope", "direction", "computed_key", "programme", "description")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["computed_key"].choices = _computed_choices()
+
+    def clean(self):
+        data = super().clean()
+        # The source follows the key (a database constraint ties them).
+        self.instance.source = (
+            IndicatorDefinition.Source.COMPUTED
+            if data.get("computed_key")
+            else IndicatorDefinition.Source.MANUAL
+        )
+        return data

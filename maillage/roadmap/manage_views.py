@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from maillage.roadmap import forms, permissions, selectors, services
+from maillage.roadmap import editing, forms, permissions, selectors, services
 from maillage.roadmap.models import (
     Action,
     ActionPlan,
@@ -34,6 +34,7 @@ def _form_page(
     back_label: str,
     save: Callable[[dict], object],
     done_message: str,
+    subtitle: str = "",
 ):
     """Show `form`; on a valid POST call `save(cleaned_data)` and go back to `back_url`."""
     if request.method == "POST" and form.is_valid():
@@ -55,6 +56,7 @@ def _form_page(
             "title": title,
             "back_url": back_url,
             "back_label": back_label,
+            "subtitle": subtitle,
         },
     )
 
@@ -320,4 +322,64 @@ def target_new(request, territory, pk):
             indicator=indicator, by=request.user, **data
         ),
         done_message=_("Target saved."),
+    )
+
+
+# --- Changing and deleting (one view each, driven by editing.KINDS) ---------------------------
+
+
+def _record(request, territory_slug: str, kind_key: str, pk: int):
+    kind = editing.KINDS[kind_key]
+    territory = _readable(request, territory_slug)
+    return territory, kind, kind.get(territory, pk)
+
+
+@login_required
+def object_edit(request, territory, pk, kind):
+    """The form that changes a record, with the rule of the form that added it."""
+    territory, kind, obj = _record(request, territory, kind, pk)
+    if not kind.can_edit(request.user, obj, kind):
+        raise PermissionDenied
+    page = kind.page(obj)
+    return _form_page(
+        request,
+        territory=territory,
+        form=kind.form(request.POST or None, obj, request.user),
+        title=str(kind.edit_title),
+        subtitle=str(obj),
+        back_url=page.url(territory),
+        back_label=page.label,
+        save=lambda data: editing.roadmap_object_update(obj=obj, data=data, by=request.user),
+        done_message=_("Changes saved."),
+    )
+
+
+@login_required
+def object_delete(request, territory, pk, kind):
+    """GET: what deleting the record also deletes, and a button; POST: delete it."""
+    territory, kind, obj = _record(request, territory, kind, pk)
+    if not kind.can_delete(request.user, obj, kind):
+        raise PermissionDenied
+    page, back = kind.page(obj), kind.return_page(obj)
+    error = None
+    if request.method == "POST":
+        try:
+            editing.roadmap_object_delete(obj=obj, by=request.user)
+        except ValidationError as problem:
+            error = " ".join(problem.messages)
+        else:
+            messages.success(request, _("“%(record)s” deleted.") % {"record": obj})
+            return redirect(back.url(territory))
+    return render(
+        request,
+        "roadmap/delete.html",
+        {
+            "territory": territory,
+            "title": kind.delete_title,
+            "record": obj,
+            "summary": editing.deletion_summary(obj),
+            "error": error,
+            "cancel_url": page.url(territory),
+            "cancel_label": page.label,
+        },
     )

@@ -66,3 +66,9 @@ def inventory_organisation_ids(user, territory: Territory) -> frozenset[int] | N
 def can_submit_inventory(user, territory: Territory) -> bool:
     allowed = inventory_organisation_ids(user, territory)
     return allowed is None or bool(allowed)
+
+
+def can_change_inventory_entry(user, entry) -> bool:
+    """Who may add an entry for its organisation may change or delete it."""
+    allowed = inventory_organisation_ids(user, entry.territory)
+    return allowed is None or entry.organisation_id in allowed

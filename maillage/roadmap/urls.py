@@ -2,6 +2,7 @@ from django.urls import path
 
 from maillage.roadmap import manage_views as manage
 from maillage.roadmap import views
+from maillage.roadmap.editing import KINDS
 
 app_name = "roadmap"
 urlpatterns = [
@@ -16,7 +17,6 @@ urlpatterns = [
     path("plans/<int:pk>/urbact/", views.plan_urbact, name="plan_urbact"),
     path("plans/<int:pk>/urbact.json", views.plan_urbact_json, name="plan_urbact_json"),
     path("actions/<int:pk>/", views.action_detail, name="action"),
-    path("actions/<int:pk>/edit/", views.action_edit, name="action_edit"),
     path("actions/<int:pk>/activities/new/", views.activity_new, name="activity_new"),
     path("indicators/", views.indicator_list, name="indicators"),
     path("indicators/<int:pk>/values/new/", views.indicator_value_new, name="indicator_value_new"),
@@ -38,3 +38,19 @@ urlpatterns = [
     path("indicators/new/", manage.indicator_new, name="indicator_new"),
     path("indicators/<int:pk>/targets/new/", manage.target_new, name="target_new"),
 ]
+# Edit and delete every record the forms above add: bodies/3/edit/, risks/7/delete/…
+for kind in KINDS.values():
+    urlpatterns += [
+        path(
+            f"{kind.prefix}/<int:pk>/edit/",
+            manage.object_edit,
+            {"kind": kind.key},
+            name=f"{kind.key}_edit",
+        ),
+        path(
+            f"{kind.prefix}/<int:pk>/delete/",
+            manage.object_delete,
+            {"kind": kind.key},
+            name=f"{kind.key}_delete",
+        ),
+    ]

@@ -14,7 +14,6 @@ from django.utils.translation import gettext as _
 
 from maillage.roadmap import exports, permissions, presenters, selectors, services
 from maillage.roadmap.forms import (
-    ActionForm,
     ActivityForm,
     DecisionForm,
     IndicatorValueForm,
@@ -247,30 +246,9 @@ def action_detail(request, territory, pk):
             "activities": activities,
             "can_edit": permissions.can_edit_action(request.user, action),
             "can_change_team": permissions.can_change_action_team(request.user, action),
+            "can_manage": permissions.can_manage(request.user, territory),
             "small_cell": selectors.SMALL_CELL,
         },
-    )
-
-
-@login_required
-def action_edit(request, territory, pk):
-    territory = _readable(request, territory)
-    action = _action(request, territory, pk)
-    if not permissions.can_edit_action(request.user, action):
-        raise PermissionDenied
-    form = ActionForm(request.POST or None, instance=action)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.action_update(action=action, data=form.cleaned_data, by=request.user)
-        except ValidationError as error:
-            _apply_errors(form, error)
-        else:
-            messages.success(request, _("Action saved."))
-            return redirect("roadmap:action", territory=territory.slug, pk=action.pk)
-    return render(
-        request,
-        "roadmap/action_form.html",
-        {"territory": territory, "action": action, "form": form},
     )
 
 
@@ -336,6 +314,7 @@ def indicator_value_new(request, territory, pk):
 def inventory(request, territory):
     territory = _readable(request, territory)
     stats = selectors.inventory_stats(territory)
+    allowed = permissions.inventory_organisation_ids(request.user, territory)
     carrier_title = _("Actions by kind of carrier")
     return render(
         request,
@@ -343,9 +322,12 @@ def inventory(request, territory):
         {
             "territory": territory,
             "stats": stats,
-            "entries": InventoryEntry.objects.filter(territory=territory).select_related(
-                "organisation", "area"
-            ),
+            "entries": [
+                (entry, allowed is None or entry.organisation_id in allowed)
+                for entry in InventoryEntry.objects.filter(territory=territory).select_related(
+                    "organisation", "area"
+                )
+            ],
             "carrier_chart": presenters.shares_chart(stats.by_carrier, title=carrier_title),
             "carrier_title": carrier_title,
             "can_submit": permissions.can_submit_inventory(request.user, territory),

@@ -123,3 +123,26 @@ def membership_revoke(*, membership: Membership, by) -> None:
                 _("This is the territory's last coordinator: give the role to somebody else first.")
             )
     membership.delete()
+
+
+#: Days an invitation nobody accepted keeps its account (and the e-mail address in it).
+UNANSWERED_INVITATION_DAYS = 90
+
+
+@transaction.atomic
+def invitations_unanswered_purge(*, before, dry_run: bool = False) -> int:
+    """Delete the accounts of invitations nobody accepted: created before `before`, no
+    password ever chosen, never signed in. Their roles go with them. Returns how many."""
+    from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
+
+    accounts = get_user_model().objects.filter(
+        date_joined__lt=before,
+        last_login__isnull=True,
+        password__startswith=UNUSABLE_PASSWORD_PREFIX,
+        is_staff=False,
+        is_superuser=False,
+    )
+    count = accounts.count()
+    if not dry_run:
+        accounts.delete()
+    return count

@@ -7,8 +7,14 @@ class WebConfig(AppConfig):
     verbose_name = _("Web pages")
 
     def ready(self):
+        from maillage.territories import members
         from maillage.territories.permissions import is_coordinator
-        from maillage.web.extensions import Section, register_section
+        from maillage.web.extensions import (
+            RetentionRule,
+            Section,
+            register_retention_rule,
+            register_section,
+        )
 
         register_section(
             Section(
@@ -18,5 +24,13 @@ class WebConfig(AppConfig):
                 order=95,
                 signed_in_only=True,
                 visible_to=is_coordinator,
+            )
+        )
+        register_retention_rule(
+            RetentionRule(
+                "territories.unanswered_invitations",
+                _("accounts of invitations nobody accepted (no password chosen, never signed in)"),
+                members.UNANSWERED_INVITATION_DAYS,
+                members.invitations_unanswered_purge,
             )
         )

@@ -4,6 +4,7 @@ import datetime as dt
 import io
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
@@ -11,6 +12,7 @@ from maillage.interop import freshness
 from maillage.interop.models import FreshnessCampaign, FreshnessRequest, ImportRun
 from maillage.observatory import services as observatory
 from maillage.observatory.models import ImportReport
+from maillage.territories.models import Membership
 from maillage.web.extensions import retention_rules
 from tests import factories
 
@@ -70,6 +72,7 @@ def test_every_app_rule_is_registered_and_described():
         "observatory.import_values",
         "interop.import_values",
         "interop.campaign_emails",
+        "territories.unanswered_invitations",
     }
     assert all(str(rule.description) and rule.days > 0 for rule in retention_rules())
 
@@ -101,8 +104,16 @@ def test_purge_is_idempotent(records):
 
 
 def test_dry_run_counts_and_changes_nothing(records):
-    output = purge("--dry-run")
-    assert all(line.endswith("would erase 1") for line in output.strip().splitlines())
+    counts = {
+        line.split(":", 1)[0]: line.rsplit(" ", 1)[1]
+        for line in purge("--dry-run").strip().splitlines()
+    }
+    assert counts == {
+        "interop.campaign_emails": "1",
+        "interop.import_values": "1",
+        "observatory.import_values": "1",
+        "territories.unanswered_invitations": "0",
+    }
     assert ImportReport.objects.get(pk=records["reports"][0].pk).problems == PROBLEMS
     assert FreshnessRequest.objects.filter(email="").count() == 0
 
@@ -127,3 +138,26 @@ def test_days_can_be_shortened_per_rule(records):
 def test_bad_days_option_says_what_is_expected(db, value):
     with pytest.raises(CommandError, match="--days"):
         purge("--days", value)
+
+
+def test_unanswered_invitations_lose_their_account_after_their_period(territory):
+    User = get_user_model()
+
+    def account(name, *, days, password=None, signed_in=False):
+        user = User.objects.create_user(name, f"{name}@example.org", password)
+        Membership.objects.create(user=user, territory=territory, role=Membership.Role.PRESCRIBER)
+        User.objects.filter(pk=user.pk).update(
+            date_joined=days_ago(days), last_login=days_ago(1) if signed_in else None
+        )
+        return user
+
+    forgotten = account("forgotten", days=91)  # invited, never came: no password
+    recent = account("recent", days=89)
+    active = account("active", days=400, password="un mot de passe 2026")
+    odd = account("odd", days=400, signed_in=True)  # no password but signed in somehow
+    output = purge("--days", "observatory.import_values=90")
+    assert "territories.unanswered_invitations" in output
+    remaining = set(User.objects.values_list("username", flat=True))
+    assert forgotten.username not in remaining
+    assert {recent.username, active.username, odd.username} <= remaining
+    assert not Membership.objects.filter(user_id=forgotten.pk).exists()

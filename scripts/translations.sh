@@ -19,6 +19,12 @@ elif [ -n "${1:-}" ]; then
   [ -d "maillage/$1/locale" ] || { echo "maillage/$1 has no locale/ folder" >&2; exit 2; }
   (cd "maillage/$1" && DJANGO_SETTINGS_MODULE=maillage.settings.dev PYTHONPATH="$root" \
     "$root/.venv/bin/django-admin" makemessages -l fr -l en --add-location=file)
+  # makemessages ran inside the app: write its locations from the repository root, as the
+  # whole-project run does, so that both runs give the same catalog (no churn in diffs).
+  for po in "maillage/$1"/locale/*/LC_MESSAGES/django.po; do
+    .venv/bin/python scripts/po_locations_from_root.py "$po" "maillage/$1/"
+    msgcat --width=79 -o "$po" "$po"
+  done
   catalogs=("maillage/$1/locale")
 else
   .venv/bin/python manage.py makemessages -l fr -l en --ignore='.venv*' --ignore='tests/*' \

@@ -45,6 +45,12 @@ class ImportRun(models.Model):
     conflicts = models.PositiveIntegerField(_("fields kept as edited by hand"), default=0)
     # [{"row": 3, "field": "code_insee", "value": "51454", "reason": "..."}]
     issues = models.JSONField(default=list, blank=True)
+    converted = models.PositiveIntegerField(
+        _("rows converted from the standard's pre-1.0 vocabulary"), default=0
+    )
+    # What the import did to rows without rejecting them (same keys as `issues`), for example
+    # a pre-1.0 value left out because v1.0.2 has no equivalent: never counted as rejections.
+    notes = models.JSONField(default=list, blank=True)
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

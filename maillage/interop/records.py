@@ -49,6 +49,20 @@ class RowIssue:
         return {"row": self.row, "field": self.field, "value": self.value, "reason": self.reason}
 
 
+@dataclass(frozen=True)
+class RowNote:
+    """Something the import did to a row that is not a rejection, for example an old value left
+    out because the standard has no equivalent for it. Same fields as `RowIssue`."""
+
+    row: int
+    field: str
+    value: str
+    reason: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"row": self.row, "field": self.field, "value": self.value, "reason": self.reason}
+
+
 @dataclass
 class Record:
     row: int

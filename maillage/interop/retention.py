@@ -17,13 +17,21 @@ CAMPAIGN_EMAILS_DAYS = 60
 
 @transaction.atomic
 def import_values_purge(*, before: dt.datetime, dry_run: bool = False) -> int:
-    """Erase the raw values quoted in the reports of imports started before `before`.
+    """Erase the raw values quoted in the reports of imports started before `before`: the
+    rejected rows (`issues`) and the notes (`notes`, e.g. a pre-1.0 value left out).
 
     Rejected rows may carry a person's contact (a volunteer's phone or e-mail); the report
     keeps the row, field and reason. Returns the number of import runs changed.
     """
     runs = ImportRun.objects.filter(started_at__lt=before)
-    return erase_quoted_values(runs, field="issues", dry_run=dry_run)
+    quoting = {
+        pk
+        for pk, issues, notes in runs.values_list("pk", "issues", "notes")
+        if any(item.get("value") for item in [*issues, *notes])
+    }
+    erase_quoted_values(runs, field="issues", dry_run=dry_run)
+    erase_quoted_values(runs, field="notes", dry_run=dry_run)
+    return len(quoting)
 
 
 @transaction.atomic

@@ -78,6 +78,23 @@ def run_report_csv(run: ImportRun) -> str:
     return buffer.getvalue()
 
 
+def run_notes_csv(run: ImportRun) -> str:
+    """The notes of a run (values left out, not rejections): row, field, value, note."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(["row", "field", "value", "note"])
+    for note in run.notes:
+        writer.writerow(
+            [
+                note["row"],
+                exports.neutralise(note["field"]),
+                exports.neutralise(str(note["value"])),
+                exports.neutralise(note["reason"]),
+            ]
+        )
+    return buffer.getvalue()
+
+
 def open_conflicts(territory: Territory) -> QuerySet[FieldConflict]:
     return (
         FieldConflict.objects.filter(record__territory=territory, status=FieldConflict.Status.OPEN)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -17,14 +17,14 @@ from maillage.directory import bulk
 from maillage.directory import services as directory_services
 from maillage.directory.models import Organisation, Place
 from maillage.directory.text import fold
-from maillage.interop import datainclusion, permissions, reading, standard
+from maillage.interop import datainclusion, legacy, permissions, reading, standard
 from maillage.interop.models import (
     FieldConflict,
     Format,
     ImportRun,
     SourceRecord,
 )
-from maillage.interop.records import IMPORTED_FIELDS, Record, RowIssue
+from maillage.interop.records import IMPORTED_FIELDS, Record, RowIssue, RowNote
 from maillage.territories.models import Territory
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
@@ -34,34 +34,57 @@ class _Refused(Exception):
     """Raised inside the import's transaction to undo it when the file has errors."""
 
 
-def _read(data: bytes, file_format: str) -> tuple[list[Record], list[RowIssue], int, str, str]:
+class _Read(NamedTuple):
+    records: list[Record]
+    issues: list[RowIssue]
+    rows: int
+    encoding: str
+    delimiter: str
+    notes: list[RowNote]
+    converted: int  # rows written before v1.0 of the standard, upgraded to v1.0.2
+
+
+def _standard_rows(
+    rows: list[tuple[int, Any]],
+) -> tuple[list[Record], list[RowIssue], list[RowNote], int]:
+    """Rows of the standard (number, row): pre-1.0 rows are upgraded first (`legacy`)."""
+    records, issues, notes, converted = [], [], [], 0
+    for number, row in rows:
+        if not isinstance(row, dict):
+            issues.append(RowIssue(number, "", "", _("Expected an object.")))
+            continue
+        upgraded = legacy.upgrade(row, number)
+        if upgraded is not None:
+            converted += 1
+            notes.extend(upgraded.notes)
+            row = upgraded.row
+        record, row_issues = standard.record_from_row(row, number)
+        if upgraded is not None and upgraded.issues:
+            record, row_issues = None, [*upgraded.issues, *row_issues]
+        issues.extend(row_issues)
+        if record:
+            records.append(record)
+    return records, issues, notes, converted
+
+
+def _read(data: bytes, file_format: str) -> _Read:
     if file_format == Format.LIEUX_CSV:
         table = reading.read_csv(data)
-        records, issues = [], []
-        for index, row in enumerate(table.rows):
-            record, row_issues = standard.record_from_row(row, index + table.first_row_number)
-            issues.extend(row_issues)
-            if record:
-                records.append(record)
-        return records, issues, len(table.rows), table.encoding, table.delimiter
+        numbered = [(i + table.first_row_number, row) for i, row in enumerate(table.rows)]
+        records, issues, notes, converted = _standard_rows(numbered)
+        return _Read(
+            records, issues, len(table.rows), table.encoding, table.delimiter, notes, converted
+        )
     if file_format == Format.LIEUX_JSON:
         document, encoding = reading.read_json(data)
         if not isinstance(document, list):
             raise reading.UnreadableFile(_("Expected a JSON array of places."))
-        records, issues = [], []
-        for index, row in enumerate(document, start=1):
-            if not isinstance(row, dict):
-                issues.append(RowIssue(index, "", "", _("Expected an object.")))
-                continue
-            record, row_issues = standard.record_from_row(row, index)
-            issues.extend(row_issues)
-            if record:
-                records.append(record)
-        return records, issues, len(document), encoding, ""
+        records, issues, notes, converted = _standard_rows(list(enumerate(document, start=1)))
+        return _Read(records, issues, len(document), encoding, "", notes, converted)
     if file_format == Format.DATA_INCLUSION:
         document, encoding = reading.read_json(data)
         records, issues, count = datainclusion.records_from_document(document)
-        return records, issues, count, encoding, ""
+        return _Read(records, issues, count, encoding, "", [], 0)
     raise ValueError(f"unknown format {file_format!r}")
 
 
@@ -168,7 +191,7 @@ def import_places(
     if not source:
         raise ValidationError({"source": _("Name the source of the file.")})
     report = progress or (lambda stage, done, total: None)
-    records, issues, row_count, encoding, delimiter = _read(data, file_format)
+    records, issues, row_count, encoding, delimiter, notes, converted = _read(data, file_format)
     report("read", row_count, row_count)
 
     areas = {a.code: a for a in territory.areas.all()}
@@ -260,6 +283,8 @@ def import_places(
         encoding=encoding,
         delimiter=delimiter,
         rows=row_count,
+        converted=converted,
+        notes=[n.as_dict() for n in notes],
         by=by,
     )
     try:

@@ -9,6 +9,7 @@ urlpatterns = [
     path("imports/", views.imports, name="imports"),
     path("imports/<int:pk>/", views.import_run, name="import_run"),
     path("imports/<int:pk>/report.csv", views.import_report, name="import_report"),
+    path("imports/<int:pk>/notes.csv", views.import_notes, name="import_notes"),
     path("conflicts/", views.conflicts, name="conflicts"),
     path("conflicts/<int:pk>/", views.conflict_decide, name="conflict_decide"),
     path("duplicates/", views.duplicates, name="duplicates"),

@@ -108,6 +108,8 @@ def import_run(request, territory, pk):
             "run": run,
             "issues": run.issues[:ISSUES_SHOWN],
             "more_issues": max(0, len(run.issues) - ISSUES_SHOWN),
+            "notes": run.notes[:ISSUES_SHOWN],
+            "more_notes": max(0, len(run.notes) - ISSUES_SHOWN),
             "conflicts": run.field_conflicts.select_related("record__place"),
         },
     )
@@ -118,6 +120,14 @@ def import_report(request, territory, pk):
     run = _run(request, territory, pk)
     response = HttpResponse(selectors.run_report_csv(run), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="import-{run.pk}-report.csv"'
+    return response
+
+
+@login_required
+def import_notes(request, territory, pk):
+    run = _run(request, territory, pk)
+    response = HttpResponse(selectors.run_notes_csv(run), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="import-{run.pk}-notes.csv"'
     return response
 
 

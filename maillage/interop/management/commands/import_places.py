@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections import Counter
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -46,6 +47,9 @@ class Command(BaseCommand):
         )
         parser.add_argument("--publish", action="store_true", help="publish the new places")
         parser.add_argument("--report", type=Path, help="write the rejected rows to this CSV")
+        parser.add_argument(
+            "--notes", type=Path, help="write the notes (values left out, per row) to this CSV"
+        )
 
     def handle(self, *args, **options):
         territory = Territory.objects.filter(slug=options["territory"]).first()
@@ -81,5 +85,15 @@ class Command(BaseCommand):
             self.stdout.write(f"  row {issue['row']}, {issue['field']}: {issue['reason']}")
         if len(run.issues) > 20:
             self.stdout.write(f"  … {len(run.issues) - 20} more (use --report FILE).")
+        if run.converted:
+            self.stdout.write(
+                f"{run.converted} rows converted from the pre-1.0 vocabulary of the standard; "
+                f"{len(run.notes)} notes (values without an equivalent in v1.0.2, left out; "
+                "not rejections)."
+            )
+        for (field, value), count in Counter((n["field"], n["value"]) for n in run.notes).items():
+            self.stdout.write(f"  note, {field}: {value!r} left out in {count} rows.")
+        if options["notes"]:
+            options["notes"].write_text(selectors.run_notes_csv(run), encoding="utf-8")
         if run.status == ImportRun.Status.REFUSED:
             raise CommandError("Nothing imported: the file has errors (or use --valid-rows-only).")

@@ -10,6 +10,7 @@ from analysis.grid import laea_europe_from_latlon
 from maillage.diagnostic import selectors
 from maillage.diagnostic.models import DiagnosticRun
 from maillage.diagnostic.presenters import demand_points_of, distance_of, reason_text
+from maillage.directory.selectors import place_open_data_id
 from maillage.web.spreadsheets import neutralise
 
 CSV_COLUMNS = (
@@ -154,7 +155,7 @@ def travel_matrix_example_csv(territory) -> str:
     return "\n".join(
         [
             "area_code,place_id,minutes",
-            f"{code},{selectors.place_public_id(territory, 12)},12.5",
-            f"{code},{selectors.place_public_id(territory, 14)},25",
+            f"{code},{place_open_data_id(territory.slug, 12)},12.5",
+            f"{code},{place_open_data_id(territory.slug, 14)},25",
         ]
     )

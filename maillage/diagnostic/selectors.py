@@ -31,6 +31,7 @@ from maillage.diagnostic.models import (
 from maillage.directory import opening_hours
 from maillage.directory import vocabularies as voc
 from maillage.directory.models import Place, PlaceService
+from maillage.directory.selectors import place_open_data_id
 from maillage.territories.models import Area, Territory
 
 #: The reference week used to count weekly opening hours: a week of January 2025 with no
@@ -376,11 +377,6 @@ def population_grid_summary(territory: Territory) -> PopulationGridSummary | Non
     )
 
 
-def place_public_id(territory: Territory, place_id: int) -> str:
-    """The identifier of a place in the directory's open-data exports (`id` column)."""
-    return f"maillage-{territory.slug}-{place_id}"
-
-
 #: The template lists the pairs of area and place closer than this as the crow flies.
 TEMPLATE_MAX_KM = 50.0
 TEMPLATE_COLUMNS = (
@@ -422,7 +418,7 @@ def travel_matrix_template(territory: Territory) -> list[tuple]:
             rows.append(
                 (
                     area.code,
-                    place_public_id(territory, pk),
+                    place_open_data_id(territory.slug, pk),
                     "",
                     area.name,
                     area.latitude,

@@ -28,6 +28,7 @@ from maillage.diagnostic.models import (
     TravelRoute,
 )
 from maillage.directory.models import Place
+from maillage.directory.selectors import place_open_data_id
 from maillage.territories.models import Area, Territory
 
 #: Runs up to this size (demand points × published places: areas, or population squares) are
@@ -334,7 +335,7 @@ def _place_ids(territory: Territory) -> dict[str, int]:
     the end of the place's address)."""
     ids = {}
     for pk in Place.objects.filter(territory=territory).values_list("pk", flat=True):
-        ids[selectors.place_public_id(territory, pk)] = pk
+        ids[place_open_data_id(territory.slug, pk)] = pk
         ids[str(pk)] = pk
     return ids
 
@@ -378,7 +379,7 @@ def travel_matrix_import(*, territory: Territory, by, data: bytes, source: str =
                     )
                     % {
                         "id": row.get("place_id", ""),
-                        "example": selectors.place_public_id(territory, 12),
+                        "example": place_open_data_id(territory.slug, 12),
                     },
                 )
             )

@@ -25,6 +25,7 @@ from maillage.diagnostic.forms import (
     TravelMatrixUploadForm,
 )
 from maillage.diagnostic.models import DiagnosticRun, FragilityIndicator, IndicatorValue
+from maillage.directory.selectors import place_open_data_id
 from maillage.territories.models import Territory
 
 REFRESH_SECONDS = 3
@@ -341,7 +342,7 @@ def travel_matrix(request, territory):
             "can_manage": permissions.can_manage_diagnostic(request.user, territory),
             "upload": upload.form,
             "import_errors": upload.errors,
-            "example_place_id": selectors.place_public_id(territory, 12),
+            "example_place_id": place_open_data_id(territory.slug, 12),
             "example_csv": exports.travel_matrix_example_csv(territory),
         },
         status=upload.status,

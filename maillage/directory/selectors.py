@@ -18,6 +18,12 @@ from maillage.territories.models import Area, Territory
 STALE_AFTER = dt.timedelta(days=365)
 
 
+def place_open_data_id(territory_slug: str, place_pk: int) -> str:
+    """The identifier of a place in the open-data exports (`id` of the national standard and
+    of GeoJSON), also how uploaded files name a place (the diagnostic's route matrix)."""
+    return f"maillage-{territory_slug}-{place_pk}"
+
+
 @dataclass(frozen=True)
 class SearchCriteria:
     """What a person asks for. Built from the search form (web) or query string (API)."""

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext_lazy as _
 
 from maillage.directory import vocabularies as voc
+from maillage.directory.selectors import place_open_data_id
 from maillage.interop import datainclusion, standard
 from maillage.web.spreadsheets import neutralise
 
@@ -65,7 +66,7 @@ def geojson(places, *, territory) -> str:
                 "type": "Feature",
                 "geometry": {"type": "Point", "coordinates": [place.longitude, place.latitude]},
                 "properties": {
-                    "id": f"maillage-{territory.slug}-{place.pk}",
+                    "id": place_open_data_id(territory.slug, place.pk),
                     "nom": place.name,
                     "structure": place.organisation.name,
                     "commune": place.area.name,

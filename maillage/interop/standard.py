@@ -20,6 +20,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from maillage.directory import vocabularies as voc
+from maillage.directory.selectors import place_open_data_id
 from maillage.interop.records import Record, RowIssue, standard_from_keys, terms_from_standard
 
 VERSION = "1.0.2"
@@ -255,7 +256,7 @@ def row_from_place(place, *, territory_slug: str) -> dict[str, str]:
         source += " (EXEMPLE : données inventées pour la démonstration)"
     services = sorted(s["service"] for s in place.services_snapshot)
     return {
-        "id": f"maillage-{territory_slug}-{place.pk}",
+        "id": place_open_data_id(territory_slug, place.pk),
         "pivot": organisation.siret or UNKNOWN_PIVOT,
         "nom": place.name,
         "commune": place.area.name,

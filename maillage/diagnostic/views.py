@@ -257,6 +257,7 @@ class _Upload:
     """What an import page's POST came to: the form to show, its errors, the page status;
     `done` is the redirect after a successful import."""
 
+    can_manage: bool
     form: object | None
     errors: list[str]
     status: int = 200
@@ -270,7 +271,7 @@ def _handle_upload(request, territory, *, form_class, do_import, success, page: 
     errors are shown with status 400."""
     can_manage = permissions.can_manage_diagnostic(request.user, territory)
     if request.method != "POST":
-        return _Upload(form_class() if can_manage else None, [])
+        return _Upload(can_manage, form_class() if can_manage else None, [])
     if not can_manage:
         raise PermissionDenied
     form = form_class(request.POST, request.FILES)
@@ -282,8 +283,8 @@ def _handle_upload(request, territory, *, form_class, do_import, success, page: 
             errors = _upload_errors(error)
         else:
             messages.success(request, success(result))
-            return _Upload(form, [], done=redirect(page, territory=territory.slug))
-    return _Upload(form, errors, status=400)
+            return _Upload(True, form, [], done=redirect(page, territory=territory.slug))
+    return _Upload(True, form, errors, status=400)
 
 
 @login_required
@@ -307,7 +308,7 @@ def candidates(request, territory):
         {
             "territory": territory,
             "sites": selectors.candidate_sites(territory),
-            "can_manage": permissions.can_manage_diagnostic(request.user, territory),
+            "can_manage": upload.can_manage,
             "upload": upload.form,
             "import_errors": upload.errors,
         },
@@ -339,7 +340,7 @@ def travel_matrix(request, territory):
         {
             "territory": territory,
             "summary": selectors.travel_matrix_summary(territory),
-            "can_manage": permissions.can_manage_diagnostic(request.user, territory),
+            "can_manage": upload.can_manage,
             "upload": upload.form,
             "import_errors": upload.errors,
             "example_place_id": place_open_data_id(territory.slug, 12),
@@ -387,7 +388,7 @@ def population_squares(request, territory):
     context = {
         "territory": territory,
         "summary": summary,
-        "can_manage": permissions.can_manage_diagnostic(request.user, territory),
+        "can_manage": upload.can_manage,
         "upload": upload.form,
         "import_errors": upload.errors,
         "example_csv": exports.population_squares_example_csv(territory),

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from maillage.directory import vocabularies as voc
+from maillage.interop import standard
 from maillage.interop.records import RowIssue, RowNote, standard_from_keys
 from maillage.interop.standard import VERSION
 
@@ -170,7 +171,8 @@ _BY_HEAD: dict[str, dict[str, Old]] = {
 
 
 def _split(value: str) -> list[str]:
-    return [v.strip() for v in value.replace(";", "|").split("|") if v.strip()]
+    """Values of a list cell: old files separate them with `;`, v1.0 with `|`."""
+    return standard.split_values(value.replace(";", "|"))
 
 
 def _cell(row: dict, name: str) -> str:

@@ -90,14 +90,15 @@ def _patterns() -> dict[str, re.Pattern]:
     }
 
 
-def _split(value: str) -> list[str]:
+def split_values(value: str) -> list[str]:
+    """The values of a multi-valued cell of the standard (separated by `|`)."""
     return [v.strip() for v in value.split("|") if v.strip()]
 
 
 def _keys(column: str, value: str, terms, row: int, issues: list[RowIssue]) -> list[str]:
     mapping = terms_from_standard(terms)
     keys = []
-    for item in _split(value):
+    for item in split_values(value):
         if item in mapping:
             if mapping[item] not in keys:
                 keys.append(mapping[item])
@@ -167,7 +168,7 @@ def record_from_row(row: dict[str, str], number: int) -> tuple[Record | None, li
         )
     place: dict[str, Any] = {
         "name": get("nom", ""),
-        "is_mobile": "Itinérant" in _split(get("itinerance", "")),
+        "is_mobile": "Itinérant" in split_values(get("itinerance", "")),
         "address": get("adresse", ""),
         "address_complement": get("complement_adresse", ""),
         "postal_code": get("code_postal", ""),
@@ -177,8 +178,8 @@ def record_from_row(row: dict[str, str], number: int) -> tuple[Record | None, li
         "location_precision": "address" if latitude is not None else "commune",
         "opening_hours": get("horaires", ""),
         "phone": get("telephone", ""),
-        "email": (_split(get("courriels", "")) or [""])[0],
-        "website": (_split(get("site_web", "")) or [""])[0],
+        "email": (split_values(get("courriels", "")) or [""])[0],
+        "website": (split_values(get("site_web", "")) or [""])[0],
         "appointment_url": get("prise_rdv", ""),
         "summary": summary,
         "description": get("presentation_detail", ""),
@@ -196,7 +197,7 @@ def record_from_row(row: dict[str, str], number: int) -> tuple[Record | None, li
     pivot = get("pivot", "")
     siret = pivot if len(pivot) == 14 and pivot.isdigit() and pivot != UNKNOWN_PIVOT else ""
     parent = get("structure_parente", "")  # "SIRET ou nom de la structure parente"
-    typologies = _split(get("typologie", ""))
+    typologies = split_values(get("typologie", ""))
     kind = next((TYPOLOGIE_TO_KIND[t] for t in typologies if t in TYPOLOGIE_TO_KIND), "other")
     if issues:
         return None, issues

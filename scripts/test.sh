@@ -33,6 +33,9 @@ step "Lint and format (ruff)"
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 
+step "Architecture (import-linter)"
+.venv/bin/lint-imports
+
 step "Migrations match the models"
 MAILLAGE_DATABASE_URL="sqlite:///:memory:" DJANGO_SETTINGS_MODULE=maillage.settings.test \
   .venv/bin/python manage.py makemigrations --check --dry-run

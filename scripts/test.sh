@@ -36,6 +36,9 @@ step "Lint and format (ruff)"
 step "Architecture (import-linter)"
 .venv/bin/lint-imports
 
+step "Types (mypy)"
+MAILLAGE_DATABASE_URL="sqlite:///:memory:" .venv/bin/mypy
+
 step "Migrations match the models"
 MAILLAGE_DATABASE_URL="sqlite:///:memory:" DJANGO_SETTINGS_MODULE=maillage.settings.test \
   .venv/bin/python manage.py makemigrations --check --dry-run

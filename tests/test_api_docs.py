@@ -59,7 +59,7 @@ def test_the_endpoint_table_equals_the_openapi_description(openapi):
 
 
 def test_the_who_column_matches_what_an_anonymous_caller_gets(client, territory):
-    """ "anyone…" endpoints never answer 403 to an anonymous call; the others always do."""
+    """Endpoints "anyone…" never answer 403 to an anonymous call; the others always do."""
     values = PATH_VALUES | {"slug": territory.slug}
     wrong = []
     for (method, path), who in documented_endpoints().items():

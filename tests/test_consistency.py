@@ -320,6 +320,22 @@ def oversized_modules() -> list[str]:
     return offences
 
 
+def signal_receivers() -> list[str]:
+    """No business logic in signals: the project imports neither django.dispatch nor the
+    model signals (a service does the work where it is called)."""
+    offences = []
+    for path in python_modules("maillage"):
+        for node in ast.walk(parsed(path)):
+            if isinstance(node, ast.ImportFrom | ast.Import):
+                names = [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+                names += [alias.name for alias in node.names]
+                if any(
+                    n.startswith(("django.dispatch", "django.db.models.signals")) for n in names
+                ):
+                    offences.append(f"{where(path, node)}: {ast.unparse(node)}")
+    return offences
+
+
 def unmirrored_test_directories() -> list[str]:
     """tests/<name>/ mirrors maillage/<name>/ or analysis/, besides browser/ and peers/."""
     return [
@@ -331,31 +347,43 @@ def unmirrored_test_directories() -> list[str]:
     ]
 
 
-@pytest.mark.parametrize(
-    "check",
-    [
-        grab_bag_modules,
-        writes_outside_services,
-        listed_writers_that_do_not_write,
-        services_with_positional_parameters,
-        sentences_by_concatenation,
-        missing_templates,
-        oversized_modules,
-        unmirrored_test_directories,
-    ],
-)
+CHECKS = [
+    grab_bag_modules,
+    writes_outside_services,
+    listed_writers_that_do_not_write,
+    services_with_positional_parameters,
+    sentences_by_concatenation,
+    missing_templates,
+    oversized_modules,
+    unmirrored_test_directories,
+    signal_receivers,
+]
+CHECKS_TO_COME = [
+    services_without_required_actor,
+    services_undocumented_and_untyped,
+    parameters_read_by_hand,
+]
+
+
+@pytest.mark.parametrize("check", CHECKS, ids=lambda check: check.__name__)
 def test_coding_style(check):
     offences = check()
     assert offences == [], f"{check.__doc__ or check.__name__}\n" + "\n".join(offences)
 
 
-# Kept by the work of issue 10 item 2 (required actor, typed services, forms for parameters),
-# on another branch: strict xfail, so that the day they pass the marker must go.
-@pytest.mark.xfail(strict=True, reason="services still take an optional actor (issue 10, item 2)")
-@pytest.mark.parametrize(
-    "check",
-    [services_without_required_actor, services_undocumented_and_untyped, parameters_read_by_hand],
-)
+# Rules that issue 10, item 2 (required actor, typed services, parameters through forms) makes
+# true on another branch: strict xfail, so that the day they hold the marker must go.
+@pytest.mark.xfail(strict=True, reason="not true yet: issue 10, item 2")
+@pytest.mark.parametrize("check", CHECKS_TO_COME, ids=lambda check: check.__name__)
 def test_coding_style_to_come(check):
     offences = check()
     assert offences == [], f"{check.__doc__ or check.__name__}\n" + "\n".join(offences)
+
+
+def test_the_coding_style_page_names_every_check_and_only_those():
+    page = (ROOT / "docs" / "coding-style.md").read_text(encoding="utf-8")
+    named = set(re.findall(r"`(test_coding_style(?:_to_come)?\[\w+\])`", page))
+    checks = {f"test_coding_style[{c.__name__}]" for c in CHECKS}
+    checks |= {f"test_coding_style_to_come[{c.__name__}]" for c in CHECKS_TO_COME}
+    assert sorted(checks - named) == [], "Say in docs/coding-style.md which rule these check"
+    assert sorted(named - checks) == [], "docs/coding-style.md names checks that do not exist"

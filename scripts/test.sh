@@ -33,6 +33,12 @@ step "Lint and format (ruff)"
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 
+step "Architecture (import-linter)"
+.venv/bin/lint-imports
+
+step "Types (mypy)"
+MAILLAGE_DATABASE_URL="sqlite:///:memory:" .venv/bin/mypy
+
 step "Migrations match the models"
 MAILLAGE_DATABASE_URL="sqlite:///:memory:" DJANGO_SETTINGS_MODULE=maillage.settings.test \
   .venv/bin/python manage.py makemigrations --check --dry-run

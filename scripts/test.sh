@@ -61,6 +61,9 @@ fi
 PYTHONPATH=. .venv-analysis/bin/pytest -p no:django -p no:cacheprovider -q \
   -W "ignore::pytest.PytestConfigWarning" tests/analysis
 
+step "Production stage (gunicorn, production settings, PostgreSQL and SQLite, the worker)"
+scripts/test-production.sh
+
 for peers in scripts/test-peers-*.sh; do
   step "Comparisons with peer libraries: $peers"
   bash "$peers"

@@ -337,11 +337,12 @@ def signal_receivers() -> list[str]:
 
 
 def unmirrored_test_directories() -> list[str]:
-    """tests/<name>/ mirrors maillage/<name>/ or analysis/, besides browser/ and peers/."""
+    """tests/<name>/ mirrors maillage/<name>/ or analysis/, besides browser/, peers/ and
+    production/ (the production stage, run against gunicorn by scripts/test-production.sh)."""
     return [
         f"{directory.relative_to(ROOT)}: no package maillage/{directory.name} or {directory.name}/"
         for directory in sorted(p for p in (ROOT / "tests").iterdir() if p.is_dir())
-        if directory.name not in {"browser", "peers", "__pycache__"}
+        if directory.name not in {"browser", "peers", "production", "__pycache__"}
         and not (ROOT / "maillage" / directory.name).is_dir()
         and not (ROOT / directory.name / "__init__.py").is_file()
     ]

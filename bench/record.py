@@ -100,7 +100,7 @@ class Run:
         *,
         parameters: dict[str, Any],
         figures: dict[str, Any],
-        versions: dict[str, str | None],
+        versions: dict[str, Any],
         database: dict[str, str] | None = None,
         notes: list[str] | None = None,
     ) -> Path:

@@ -67,7 +67,7 @@ def versions(*distributions: str) -> dict[str, str | None]:
 
 
 def git_commit() -> dict[str, Any]:
-    """The commit the benchmark ran from, and whether tracked files differed from it."""
+    """The commit the benchmark ran from, and the tracked files that differed from it."""
 
     def git(*args: str) -> str:
         return subprocess.run(
@@ -76,10 +76,11 @@ def git_commit() -> dict[str, Any]:
 
     try:
         commit = git("rev-parse", "HEAD")
-        dirty = bool(git("status", "--porcelain", "--untracked-files=no"))
+        changed = git("status", "--porcelain", "--untracked-files=no").splitlines()
     except (OSError, subprocess.CalledProcessError):
-        return {"commit": None, "dirty": None}
-    return {"commit": commit, "dirty": dirty}
+        return {"commit": None, "dirty": None, "changed_files": []}
+    files = sorted(line[3:] for line in changed)
+    return {"commit": commit, "dirty": bool(files), "changed_files": files}
 
 
 class Run:

@@ -70,12 +70,13 @@ def git_commit() -> dict[str, Any]:
     """The commit the benchmark ran from, and the tracked files that differed from it."""
 
     def git(*args: str) -> str:
+        # Not stripped: a status line starts with a meaningful space (" M file").
         return subprocess.run(
             ["git", *args], cwd=ROOT, capture_output=True, text=True, check=True
-        ).stdout.strip()
+        ).stdout
 
     try:
-        commit = git("rev-parse", "HEAD")
+        commit = git("rev-parse", "HEAD").strip()
         changed = git("status", "--porcelain", "--untracked-files=no").splitlines()
     except (OSError, subprocess.CalledProcessError):
         return {"commit": None, "dirty": None, "changed_files": []}

@@ -309,7 +309,7 @@ def main() -> None:
         balance_worker(*args.balance_worker, args.repeat, args.tolerance)
         return
 
-    run = Run("raking", benchmark=__file__)
+    record = Run("raking", benchmark=__file__)
     print(f"BLAS: {blas()}; OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', '(unset)')}")
     print(
         f"n = {args.n:,} respondents, seed {args.seed}, timing tolerance {args.tolerance:g}, "
@@ -390,7 +390,7 @@ def main() -> None:
         print(
             f"| {problem} | {name} | {seconds:.4f} | {seconds / ours[problem]:.1f} | {diff:.1e} |"
         )
-    run.write(
+    record.write(
         parameters={
             "respondents": args.n,
             "seed": args.seed,

@@ -253,21 +253,18 @@ def raking(results: dict[str, Result]) -> list[str]:
         for row in rows
     ]
 
-    def ratio(problem: str, tool: str) -> float | None:
+    def seconds(problem: str, tool: str = "maillage") -> float | None:
         found = [r for r in rows if r["problem"] == problem and r["tool"] == tool]
-        return value(found[0]["ratio_to_maillage"]) if found else None
+        return value(found[0]["best_time"]) if found else None
 
-    def seconds(problem: str) -> float:
-        return next(
-            value(r["best_time"])
-            for r in rows
-            if r["problem"] == problem and r["tool"] == "maillage"
-        )
+    def ratio(problem: str, tool: str) -> float | None:
+        theirs, ours = seconds(problem, tool), seconds(problem)
+        return None if theirs is None or not ours else theirs / ours
 
     def goal_ratio(tool: str, at_least: float) -> str:
         measured = [ratio(p, tool) for p in ("oneway", "crossed")]
         if None in measured:
-            return f"| {tool} not run | — |"
+            return f"{tool} not run | —"
         shown = " / ".join(f"{m:.1f}×" for m in measured)
         return f"{shown} | {met(min(measured) >= at_least)}"
 
@@ -466,7 +463,14 @@ def render(text: str, results: dict[str, Result]) -> str:
             raise KeyError(
                 f"docs/benchmarks.md has a block {name!r} that bench/report.py does not build"
             )
-        return match.group(1) + "\n".join(BLOCKS[name](results)) + "\n" + match.group(4)
+        try:
+            lines = BLOCKS[name](results)
+        except KeyError as missing:
+            raise LookupError(
+                f"block {name!r} needs bench/results/{missing.args[0]}.json, or a figure the "
+                f"file lacks ({missing.args[0]!r}): run the benchmark again"
+            ) from missing
+        return match.group(1) + "\n".join(lines) + "\n" + match.group(4)
 
     return BLOCK.sub(block, text)
 

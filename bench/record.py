@@ -23,7 +23,8 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "bench" / "results"
+RESULTS_PATH = "bench/results"
+RESULTS = ROOT / RESULTS_PATH
 # Always recorded when installed, whichever venv runs the benchmark.
 BASE_DISTRIBUTIONS = ("numpy", "scipy", "Django")
 
@@ -77,7 +78,10 @@ def git_commit() -> dict[str, Any]:
 
     try:
         commit = git("rev-parse", "HEAD").strip()
-        changed = git("status", "--porcelain", "--untracked-files=no").splitlines()
+        # Results files are outputs, not code: rewriting them does not make a run "dirty".
+        changed = git(
+            "status", "--porcelain", "--untracked-files=no", "--", ".", f":!{RESULTS_PATH}"
+        ).splitlines()
     except (OSError, subprocess.CalledProcessError):
         return {"commit": None, "dirty": None, "changed_files": []}
     files = sorted(line[3:] for line in changed)

@@ -80,13 +80,14 @@ def run_line(result: Result) -> str:
     machine = result["machine"]
     git = result["git"]
     commit = "unknown commit" if git["commit"] is None else f"commit `{git['commit'][:10]}`"
-    if git["dirty"]:
-        changed = git.get("changed_files") or []
+    # Rewritten results files are outputs, not code (bench/record.py no longer lists them).
+    changed = [f for f in git.get("changed_files") or [] if not f.startswith("bench/results/")]
+    if git["dirty"] and (changed or "changed_files" not in git):
         commit += " with uncommitted changes" + (
             f" to {', '.join(f'`{name}`' for name in changed)}" if changed else ""
         )
     versions = [
-        f"{name} {version}"
+        f"{version} (subprocess)" if name.endswith("_subprocess") else f"{name} {version}"
         for name, version in result["versions"].items()
         if isinstance(version, str) and name != "OPENBLAS_CORETYPE"
     ]
@@ -238,6 +239,15 @@ RAKING_TOOLS = {
 def raking(results: dict[str, Result]) -> list[str]:
     run = results["raking"]
     rows = run["figures"]["rows"]
+
+    def seconds(problem: str, tool: str = "maillage") -> float | None:
+        found = [r for r in rows if r["problem"] == problem and r["tool"] == tool]
+        return value(found[0]["best_time"]) if found else None
+
+    def ratio(problem: str, tool: str) -> float | None:
+        theirs, ours = seconds(problem, tool), seconds(problem)
+        return None if theirs is None or not ours else theirs / ours
+
     body = [
         [
             row["problem"],
@@ -247,19 +257,11 @@ def raking(results: dict[str, Result]) -> list[str]:
                 else RAKING_TOOLS.get(row["tool"], row["tool"])
             ),
             fixed(row["best_time"], 4),
-            fixed(row["ratio_to_maillage"], 1),
+            f"{ratio(row['problem'], row['tool']):.1f}",
             scientific(row["max_relative_weight_difference"]),
         ]
         for row in rows
     ]
-
-    def seconds(problem: str, tool: str = "maillage") -> float | None:
-        found = [r for r in rows if r["problem"] == problem and r["tool"] == tool]
-        return value(found[0]["best_time"]) if found else None
-
-    def ratio(problem: str, tool: str) -> float | None:
-        theirs, ours = seconds(problem, tool), seconds(problem)
-        return None if theirs is None or not ours else theirs / ours
 
     def goal_ratio(tool: str, at_least: float) -> str:
         measured = [ratio(p, tool) for p in ("oneway", "crossed")]
@@ -386,7 +388,7 @@ def accessibility(results: dict[str, Result]) -> list[str]:
         )
         + "; plain by slices: 1 run.",
         "",
-        "Goals of issue 7: " + "; ".join(goals) + busy(run) + ".",
+        f"Goals of issue 7{busy(run)}: " + "; ".join(goals) + ".",
         *notes(run),
         "",
         run_line(run),
@@ -428,10 +430,10 @@ def siting(results: dict[str, Result]) -> list[str]:
                 "Maillage greedy (s)",
                 "spopt build + solve (s)",
                 "spopt / Maillage exact",
-                "same optimum",
+                "same optimum (weight covered)",
                 "greedy / optimum",
             ],
-            "lrrrrll",
+            "lrrrrlr",
             rows,
         ),
         "",

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,6 +22,7 @@ from simple_history.utils import bulk_update_with_history
 from maillage.directory import opening_hours, permissions, services
 from maillage.directory import vocabularies as voc
 from maillage.directory.models import Organisation, Place, PlaceService
+from maillage.territories.actors import Actor, require, user_of
 from maillage.territories.models import Territory
 
 BATCH_SIZE = 500
@@ -126,7 +127,7 @@ def _organisation_errors(organisation: Organisation) -> dict[str, list[str]]:
     return errors
 
 
-def _create_with_history(objs: list, model, *, by, reason: str) -> list:
+def _create_with_history(objs: list, model, *, by: Actor, reason: str) -> list:
     """Insert `objs` with `bulk_create`, then their "created" history records in the database
     itself (`INSERT … SELECT` from the rows just written), so that each history record equals
     its row by construction and no Python object is built for it.
@@ -149,7 +150,7 @@ def _create_with_history(objs: list, model, *, by, reason: str) -> list:
                 f"{quote('history_type')}, {quote('history_user_id')}) "
                 f"SELECT {columns}, %s, %s, %s, %s FROM {quote(model._meta.db_table)} "
                 f"WHERE {quote(model._meta.pk.column)} IN ({', '.join(['%s'] * len(chunk))})",
-                [now, reason, "+", getattr(by, "pk", None), *chunk],
+                [now, reason, "+", getattr(user_of(by), "pk", None), *chunk],
             )
     return objs
 
@@ -159,7 +160,7 @@ def places_bulk_write(
     *,
     territory: Territory,
     writes: Sequence[PlaceWrite],
-    by,
+    by: Actor,
     reason: str,
     status: str = Place.Status.DRAFT,
     is_example: bool = False,
@@ -173,10 +174,9 @@ def places_bulk_write(
     `is_example`; updated places keep theirs and their version goes up by one. Raises
     `BulkPlaceErrors` (nothing written) when any row is invalid, unless `skip_invalid`: then
     the valid rows are written and the others are returned in `errors`.
-    `by` is a coordinator of the territory, or None for the command line.
+    `by` is a coordinator of the territory, or the system (the import command).
     """
-    if by is not None and not permissions.can_publish(by, territory):
-        raise PermissionDenied
+    require(by, lambda user: permissions.can_publish(user, territory))
     existing_ids = [w.place_id for w in writes if w.place_id is not None]
     existing = {
         p.pk: p
@@ -253,7 +253,7 @@ def places_bulk_write(
             Place,
             fields=UPDATED_FIELDS,
             batch_size=BATCH_SIZE,
-            default_user=by,
+            default_user=user_of(by),
             default_change_reason=reason,
         )
     _write_services(
@@ -296,9 +296,13 @@ def _write_services(
 
 
 @transaction.atomic
-def places_mark_confirmed(*, place_ids: Sequence[int], territory: Territory, reason: str) -> int:
+def places_mark_confirmed(
+    *, place_ids: Sequence[int], territory: Territory, reason: str, by: Actor
+) -> int:
     """Record that places are still correct, as said through a signed link of a freshness
-    campaign (no signed-in user: the link is the proof). History and version as `place_confirm`."""
+    campaign (no signed-in user: the link is the proof, `by` the system acting on it).
+    History and version as `place_confirm`."""
+    require(by, lambda user: permissions.can_publish(user, territory))
     places = list(Place.objects.select_for_update().filter(pk__in=place_ids, territory=territory))
     now = timezone.now()
     for place in places:

@@ -8,7 +8,7 @@ import math
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,6 +25,7 @@ from maillage.interop.models import (
     SourceRecord,
 )
 from maillage.interop.records import IMPORTED_FIELDS, Record, RowIssue, RowNote
+from maillage.territories.actors import Actor, require, user_of
 from maillage.territories.models import Territory
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
@@ -171,7 +172,7 @@ def import_places(
     filename: str,
     file_format: str,
     source: str,
-    by,
+    by: Actor,
     valid_rows_only: bool = False,
     publish: bool = False,
     is_example: bool = False,
@@ -185,8 +186,7 @@ def import_places(
     `FieldConflict` for the coordinator. Raises `reading.UnreadableFile` for a file that
     cannot be read at all; returns the run (status refused, partial or imported).
     """
-    if by is not None and not permissions.can_import(by, territory):
-        raise PermissionDenied
+    require(by, lambda user: permissions.can_import(user, territory))
     source = source.strip()
     if not source:
         raise ValidationError({"source": _("Name the source of the file.")})
@@ -285,7 +285,7 @@ def import_places(
         rows=row_count,
         converted=converted,
         notes=[n.as_dict() for n in notes],
-        by=by,
+        by=user_of(by),
     )
     try:
         with transaction.atomic():
@@ -417,11 +417,10 @@ def _write_conflicts(run, existing, conflicts, *, skipped: set[str]) -> int:
 
 
 @transaction.atomic
-def conflict_decide(*, conflict: FieldConflict, take_source: bool, by) -> FieldConflict:
+def conflict_decide(*, conflict: FieldConflict, take_source: bool, by: Actor) -> FieldConflict:
     """Keep the hand-made value, or take the source's (through the directory's place_update)."""
     place = conflict.record.place
-    if not permissions.can_import(by, place.territory):
-        raise PermissionDenied
+    require(by, lambda user: permissions.can_import(user, place.territory))
     if take_source:
         if conflict.field == "services":
             offers = _offers(conflict.incoming, place.services_snapshot)
@@ -440,7 +439,7 @@ def conflict_decide(*, conflict: FieldConflict, take_source: bool, by) -> FieldC
                 by=by,
             )
     conflict.status = FieldConflict.Status.TAKEN if take_source else FieldConflict.Status.KEPT
-    conflict.decided_by = by
+    conflict.decided_by = user_of(by)
     conflict.decided_at = timezone.now()
     conflict.save()
     return conflict

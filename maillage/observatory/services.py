@@ -1,4 +1,5 @@
-"""Writes of the observatory. Every function is a domain operation run in one transaction."""
+"""Writes of the observatory. Every function is a domain operation run in one transaction; it
+checks its permission itself for `by`, a user or a `SystemActor` (required)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import io
 import math
 from collections.abc import Mapping, Sequence
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -26,17 +27,21 @@ from maillage.observatory.models import (
     WeightingRun,
 )
 from maillage.observatory.reading import read_responses
+from maillage.territories.actors import Actor, require, user_of
 from maillage.territories.models import Area, Territory
 
 
-def _check_manager(by, territory: Territory) -> None:
-    if by is not None and not permissions.can_manage(by, territory):
-        raise PermissionDenied(_("Only the territory's coordinators manage the observatory."))
+def _check_manager(by: Actor, territory: Territory) -> None:
+    require(
+        by,
+        lambda user: permissions.can_manage(user, territory),
+        refusal=_("Only the territory's coordinators manage the observatory."),
+    )
 
 
 @transaction.atomic
 def grid_adopt(
-    *, territory: Territory, version: str, extra_questions: Sequence[Mapping] = (), by=None
+    *, territory: Territory, version: str, extra_questions: Sequence[Mapping] = (), by: Actor
 ) -> GridAdoption:
     """Adopt a version of the common grid, with the territory's own questions (if any)."""
     _check_manager(by, territory)
@@ -68,7 +73,7 @@ def wave_create(
     fieldwork_end=None,
     is_synthetic: bool = False,
     note: str = "",
-    by=None,
+    by: Actor,
 ) -> Wave:
     _check_manager(by, territory)
     if grid.territory_id != territory.pk:
@@ -95,7 +100,7 @@ def responses_import(
     filename: str,
     codebook: Codebook | None = None,
     import_valid_rows: bool = False,
-    by=None,
+    by: Actor,
 ) -> ImportReport:
     """Check a file of responses and store its rows, all or nothing.
 
@@ -129,7 +134,7 @@ def responses_import(
     report = ImportReport(
         wave=wave,
         filename=filename[:255],
-        created_by=by,
+        created_by=user_of(by),
         rows_read=result.rows_read,
         rows_imported=imported,
         rows_rejected=result.rows_rejected if store else result.rows_read,
@@ -148,7 +153,7 @@ def margin_set_create(
     margins: Mapping,
     source: str,
     is_assumed: bool,
-    by=None,
+    by: Actor,
 ) -> MarginSet:
     """Store population margins (see `MarginSet`); replaces a set of the same name."""
     _check_manager(by, territory)
@@ -228,7 +233,7 @@ def weighting_run_create(
     variance_method: str = WeightingRun.Variance.TAYLOR,
     replicates: int = 100,
     seed: int = 2024,
-    by=None,
+    by: Actor,
 ) -> WeightingRun:
     """Rake the wave to the margins, store the weights, diagnostics and every estimate.
 
@@ -249,7 +254,7 @@ def weighting_run_create(
         variance_method=variance_method,
         replicates=replicates,
         seed=seed,
-        created_by=by,
+        created_by=user_of(by),
     )
     run.full_clean(exclude=["created_by"])
     grid = selectors.wave_grid(wave)
@@ -308,7 +313,7 @@ def _number(value: float) -> float | None:
 
 
 @transaction.atomic
-def weighting_run_publish(*, run: WeightingRun, by=None) -> WeightingRun:
+def weighting_run_publish(*, run: WeightingRun, by: Actor) -> WeightingRun:
     """Publish a run: its estimates become public; the wave's other runs go back to draft."""
     _check_manager(by, run.wave.territory)
     if not run.converged:
@@ -329,7 +334,7 @@ def weighting_run_publish(*, run: WeightingRun, by=None) -> WeightingRun:
 
 
 @transaction.atomic
-def weighting_run_unpublish(*, run: WeightingRun, by=None) -> WeightingRun:
+def weighting_run_unpublish(*, run: WeightingRun, by: Actor) -> WeightingRun:
     _check_manager(by, run.wave.territory)
     run.status = WeightingRun.Status.DRAFT
     run.published_at = None

@@ -1,6 +1,6 @@
 """Writes to the governance and the roadmap. Each function is one domain operation in one
-transaction; it validates fully (`full_clean`) and checks permissions when a person acts (`by`;
-`by=None` is the system: demo loader, imports)."""
+transaction; it validates fully (`full_clean`) and checks its permission itself: `by` is
+required, a user (checked by `permissions`) or a `SystemActor` (demo loader, imports)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
@@ -37,6 +37,7 @@ from maillage.roadmap.models import (
     StrategicObjective,
 )
 from maillage.territories import indicators as registry
+from maillage.territories.actors import Actor, require, user_of
 from maillage.territories.models import Territory
 
 # The fields of an action that its lead and partners may change (their part).
@@ -66,11 +67,6 @@ def _save(instance: models.Model) -> models.Model:
     return instance
 
 
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied
-
-
 def _same_territory(organisation: Organisation | None, territory: Territory, field: str) -> None:
     if organisation is not None and organisation.territory_id != territory.pk:
         raise ValidationError({field: _("This organisation is not in the territory.")})
@@ -91,10 +87,9 @@ def body_create(
     purpose: str = "",
     is_example: bool = False,
     source_note: str = "",
-    by=None,
+    by: Actor,
 ) -> Body:
-    if by is not None:
-        _require(permissions.can_manage(by, territory))
+    require(by, lambda user: permissions.can_manage(user, territory))
     _same_territory(chair_organisation, territory, "chair_organisation")
     return _save(
         Body(
@@ -123,11 +118,10 @@ def body_member_add(
     must_be_invited: bool = True,
     is_example: bool = False,
     source_note: str = "",
-    by=None,
+    by: Actor,
 ) -> BodyMember:
     """Add an organisation of the directory, or people described in words, to a body."""
-    if by is not None:
-        _require(permissions.can_manage(by, body.territory))
+    require(by, lambda user: permissions.can_manage(user, body.territory))
     _same_territory(organisation, body.territory, "organisation")
     if organisation is None and not name.strip():
         raise ValidationError({"name": _("Choose an organisation or write who the member is.")})
@@ -156,10 +150,9 @@ def meeting_create(
     minutes: str = "",
     is_example: bool = False,
     source_note: str = "",
-    by=None,
+    by: Actor,
 ) -> Meeting:
-    if by is not None:
-        _require(permissions.can_manage(by, body.territory))
+    require(by, lambda user: permissions.can_manage(user, body.territory))
     return _save(
         Meeting(
             body=body,
@@ -174,8 +167,8 @@ def meeting_create(
 
 
 @transaction.atomic
-def meeting_update(*, meeting: Meeting, data: Mapping[str, Any], by) -> Meeting:
-    _require(permissions.can_manage(by, meeting.body.territory))
+def meeting_update(*, meeting: Meeting, data: Mapping[str, Any], by: Actor) -> Meeting:
+    require(by, lambda user: permissions.can_manage(user, meeting.body.territory))
     for field in ("date", "place", "agenda", "minutes"):
         if field in data:
             setattr(meeting, field, data[field])
@@ -184,11 +177,10 @@ def meeting_update(*, meeting: Meeting, data: Mapping[str, Any], by) -> Meeting:
 
 @transaction.atomic
 def attendance_record(
-    *, meeting: Meeting, statuses: Mapping[int, str], by=None
+    *, meeting: Meeting, statuses: Mapping[int, str], by: Actor
 ) -> list[Attendance]:
     """Record who was present, excused or absent: `statuses` maps body member ids to a status."""
-    if by is not None:
-        _require(permissions.can_manage(by, meeting.body.territory))
+    require(by, lambda user: permissions.can_manage(user, meeting.body.territory))
     members = {m.pk: m for m in meeting.body.members.all()}
     saved = []
     for member_id, status in statuses.items():
@@ -205,9 +197,8 @@ def attendance_record(
 
 
 @transaction.atomic
-def decision_add(*, meeting: Meeting, text: str, is_example: bool = False, by=None) -> Decision:
-    if by is not None:
-        _require(permissions.can_manage(by, meeting.body.territory))
+def decision_add(*, meeting: Meeting, text: str, is_example: bool = False, by: Actor) -> Decision:
+    require(by, lambda user: permissions.can_manage(user, meeting.body.territory))
     return _save(Decision(meeting=meeting, text=text, is_example=is_example))
 
 
@@ -220,12 +211,11 @@ def follow_up_add(
     due_date: dt.date | None = None,
     action: Action | None = None,
     is_example: bool = False,
-    by=None,
+    by: Actor,
 ) -> FollowUp:
     """A follow-up action created by a decision, optionally tied to an action of a plan."""
     territory = decision.meeting.body.territory
-    if by is not None:
-        _require(permissions.can_manage(by, territory))
+    require(by, lambda user: permissions.can_manage(user, territory))
     _same_territory(owner, territory, "owner")
     if action is not None and action.plan.territory_id != territory.pk:
         raise ValidationError({"action": _("This action is not in the territory.")})
@@ -255,10 +245,9 @@ def action_plan_create(
     context: str = "",
     is_example: bool = False,
     source_note: str = "",
-    by=None,
+    by: Actor,
 ) -> ActionPlan:
-    if by is not None:
-        _require(permissions.can_manage(by, territory))
+    require(by, lambda user: permissions.can_manage(user, territory))
     if end_year < start_year:
         raise ValidationError({"end_year": _("The last year comes after the first year.")})
     return _save(
@@ -277,10 +266,9 @@ def action_plan_create(
 
 @transaction.atomic
 def objective_add(
-    *, plan: ActionPlan, title: str, description: str = "", order: int | None = None, by=None
+    *, plan: ActionPlan, title: str, description: str = "", order: int | None = None, by: Actor
 ) -> StrategicObjective:
-    if by is not None:
-        _require(permissions.can_manage(by, plan.territory))
+    require(by, lambda user: permissions.can_manage(user, plan.territory))
     if order is None:
         order = plan.objectives.count() + 1
     return _save(StrategicObjective(plan=plan, title=title, description=description, order=order))
@@ -288,10 +276,9 @@ def objective_add(
 
 @transaction.atomic
 def expected_result_add(
-    *, objective: StrategicObjective, title: str, order: int | None = None, by=None
+    *, objective: StrategicObjective, title: str, order: int | None = None, by: Actor
 ) -> ExpectedResult:
-    if by is not None:
-        _require(permissions.can_manage(by, objective.plan.territory))
+    require(by, lambda user: permissions.can_manage(user, objective.plan.territory))
     if order is None:
         order = objective.results.count() + 1
     return _save(ExpectedResult(objective=objective, title=title, order=order))
@@ -309,10 +296,9 @@ def action_create(
     data: Mapping[str, Any] | None = None,
     is_example: bool = False,
     source_note: str = "",
-    by=None,
+    by: Actor,
 ) -> Action:
-    if by is not None:
-        _require(permissions.can_manage(by, plan.territory))
+    require(by, lambda user: permissions.can_manage(user, plan.territory))
     _same_territory(lead, plan.territory, "lead")
     if result is not None and result.objective.plan_id != plan.pk:
         raise ValidationError({"result": _("This expected result belongs to another plan.")})
@@ -333,14 +319,14 @@ def action_create(
 
 
 @transaction.atomic
-def action_update(*, action: Action, data: Mapping[str, Any], by) -> Action:
+def action_update(*, action: Action, data: Mapping[str, Any], by: Actor) -> Action:
     """Change an action's own part (description, publics, calendar, status, indicators).
 
     Its lead and partners may do it as well as the coordinator; fields outside
     `ACTION_EDITABLE_FIELDS` (title, lead, plan) are ignored here.
     """
     action = Action.objects.select_for_update().select_related("plan__territory").get(pk=action.pk)
-    _require(permissions.can_edit_action(by, action))
+    require(by, lambda user: permissions.can_edit_action(user, action))
     for field in ACTION_EDITABLE_FIELDS:
         if field in data:
             setattr(action, field, data[field])
@@ -349,10 +335,9 @@ def action_update(*, action: Action, data: Mapping[str, Any], by) -> Action:
 
 @transaction.atomic
 def action_partner_add(
-    *, action: Action, organisation: Organisation, role: str, is_example: bool = False, by=None
+    *, action: Action, organisation: Organisation, role: str, is_example: bool = False, by: Actor
 ) -> ActionPartner:
-    if by is not None:
-        _require(permissions.can_change_action_team(by, action))
+    require(by, lambda user: permissions.can_change_action_team(user, action))
     _same_territory(organisation, action.plan.territory, "organisation")
     return _save(
         ActionPartner(action=action, organisation=organisation, role=role, is_example=is_example)
@@ -367,10 +352,9 @@ def funding_line_add(
     status: str,
     amount: Decimal | None = None,
     is_example: bool = False,
-    by=None,
+    by: Actor,
 ) -> FundingLine:
-    if by is not None:
-        _require(permissions.can_edit_action(by, action))
+    require(by, lambda user: permissions.can_edit_action(user, action))
     return _save(
         FundingLine(
             action=action, source=source, status=status, amount=amount, is_example=is_example
@@ -389,10 +373,9 @@ def risk_add(
     mitigation: str = "",
     owner: str = "",
     is_example: bool = False,
-    by=None,
+    by: Actor,
 ) -> Risk:
-    if by is not None:
-        _require(permissions.can_edit_action(by, action))
+    require(by, lambda user: permissions.can_edit_action(user, action))
     return _save(
         Risk(
             action=action,
@@ -419,11 +402,10 @@ def activity_add(
     keep: str = "",
     change: str = "",
     is_example: bool = False,
-    by=None,
+    by: Actor,
 ) -> Activity:
     """Log an activity of an action (done, upcoming or future) with its results."""
-    if by is not None:
-        _require(permissions.can_edit_action(by, action))
+    require(by, lambda user: permissions.can_edit_action(user, action))
     if state == Activity.State.DONE and date is None:
         raise ValidationError({"date": _("Give the date of an activity that is done.")})
     return _save(
@@ -436,7 +418,7 @@ def activity_add(
             results=results,
             keep=keep,
             change=change,
-            created_by=by,
+            created_by=user_of(by),
             is_example=is_example,
         )
     )
@@ -459,12 +441,11 @@ def indicator_define(
     description: str = "",
     is_example: bool = False,
     source_note: str = "",
-    by=None,
+    by: Actor,
 ) -> IndicatorDefinition:
     """Define an indicator (or update the one with this code). With `computed_key`, its values
     come from the registry of computed indicators (territories.indicators), never by hand."""
-    if by is not None:
-        _require(permissions.can_manage(by, territory))
+    require(by, lambda user: permissions.can_manage(user, territory))
     if computed_key:
         try:
             registry.get(computed_key)
@@ -500,11 +481,10 @@ def indicator_target_set(
     year: int | None = None,
     is_example: bool = False,
     source_note: str = "",
-    by=None,
+    by: Actor,
 ) -> IndicatorTarget:
     """Set the target for a period (the year it is due, or no deadline)."""
-    if by is not None:
-        _require(permissions.can_manage(by, indicator.territory))
+    require(by, lambda user: permissions.can_manage(user, indicator.territory))
     target = IndicatorTarget.objects.filter(indicator=indicator, year=year).first()
     target = target or IndicatorTarget(indicator=indicator, year=year)
     target.value = value
@@ -521,11 +501,10 @@ def indicator_value_record(
     value: float,
     note: str = "",
     is_example: bool = False,
-    by=None,
+    by: Actor,
 ) -> IndicatorValue:
     """Record the actual value of an indicator entered by hand on `date` (replaces that day's)."""
-    if by is not None:
-        _require(permissions.can_manage(by, indicator.territory))
+    require(by, lambda user: permissions.can_manage(user, indicator.territory))
     if indicator.source == IndicatorDefinition.Source.COMPUTED:
         raise ValidationError(
             {"value": _("This indicator is computed by Maillage: its values are not entered.")}
@@ -539,8 +518,9 @@ def indicator_value_record(
 
 
 @transaction.atomic
-def indicators_preload_national(*, territory: Territory, by=None) -> list[IndicatorDefinition]:
+def indicators_preload_national(*, territory: Territory, by: Actor) -> list[IndicatorDefinition]:
     """Add France Numérique Ensemble's four national targets for 2027. Idempotent."""
+    require(by, lambda user: permissions.can_manage(user, territory))
     created = []
     for code, name, unit, target in NATIONAL_TARGETS:
         indicator = indicator_define(
@@ -553,7 +533,9 @@ def indicators_preload_national(*, territory: Territory, by=None) -> list[Indica
             source_note=FNE_SOURCE,
             by=by,
         )
-        indicator_target_set(indicator=indicator, value=target, year=2027, source_note=FNE_SOURCE)
+        indicator_target_set(
+            indicator=indicator, value=target, year=2027, source_note=FNE_SOURCE, by=by
+        )
         created.append(indicator)
     return created
 
@@ -573,13 +555,11 @@ def inventory_entry_submit(
     description: str = "",
     area=None,
     is_example: bool = False,
-    by=None,
+    by: Actor,
 ) -> InventoryEntry:
     """A structure describes one of its actions for the territory's inventory."""
+    require(by, lambda user: permissions.can_submit_inventory_for(user, organisation, territory))
     _same_territory(organisation, territory, "organisation")
-    if by is not None:
-        allowed = permissions.inventory_organisation_ids(by, territory)
-        _require(allowed is None or organisation.pk in allowed)
     if area is not None and area.territory_id != territory.pk:
         raise ValidationError({"area": _("This commune is not in the territory.")})
     return _save(
@@ -592,7 +572,7 @@ def inventory_entry_submit(
             audience=audience,
             category=category,
             area=area,
-            submitted_by=by,
+            submitted_by=user_of(by),
             is_example=is_example,
         )
     )
@@ -615,9 +595,17 @@ def carrier_of(organisation: Organisation) -> str:
 
 @transaction.atomic
 def reference_figure_set(
-    *, territory: Territory, key: str, label: str, value: float, unit: str = "", source_note=""
+    *,
+    territory: Territory,
+    key: str,
+    label: str,
+    value: float,
+    unit: str = "",
+    source_note: str = "",
+    by: Actor,
 ) -> ReferenceFigure:
     """Keep a figure a published document printed (idempotent on `key`)."""
+    require(by, lambda user: permissions.can_manage(user, territory))
     figure = ReferenceFigure.objects.filter(territory=territory, key=key).first()
     figure = figure or ReferenceFigure(territory=territory, key=key)
     figure.label, figure.value, figure.unit, figure.source_note = label, value, unit, source_note

@@ -1,4 +1,7 @@
-"""Writes to territories: creating a territory and loading its official areas."""
+"""Writes to territories: loading a territory's official areas, giving roles.
+
+Only the system does them (commands, the demo loader): people get roles by invitation
+(`members.py`), and areas come from official files."""
 
 from __future__ import annotations
 
@@ -6,9 +9,11 @@ import csv
 import json
 from pathlib import Path
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from maillage.territories.actors import Actor, require, system_only
 from maillage.territories.models import Area, Membership, Territory
 
 
@@ -24,6 +29,7 @@ def territory_load_communes(
     centroids_csv: Path,
     contours_geojson: Path | None = None,
     source: str = "",
+    by: Actor,
 ) -> int:
     """Create or update the communes of `territory` from INSEE-coded files.
 
@@ -31,6 +37,7 @@ def territory_load_communes(
     separated); `centroids_csv` has code_insee, latitude, longitude. All rows are checked before
     anything is written; the whole load is one transaction.
     """
+    require(by, system_only)
     centroids = {}
     with open(centroids_csv, encoding="utf-8") as f:
         for row_number, row in enumerate(csv.DictReader(f), start=2):
@@ -90,11 +97,13 @@ def territory_load_communes(
             area.save()
         else:
             area.save()
-    territory_update_bbox(territory=territory)
+    territory_update_bbox(territory=territory, by=by)
     return len(areas)
 
 
-def territory_update_bbox(*, territory: Territory) -> None:
+def territory_update_bbox(*, territory: Territory, by: Actor) -> None:
+    """Keep the bounding box of the territory's areas (centres and contours)."""
+    require(by, system_only)
     lats, lons = [], []
     for area in Area.objects.filter(territory=territory):
         lats.append(area.latitude)
@@ -120,7 +129,12 @@ def _rings(geometry):
 
 
 @transaction.atomic
-def membership_grant(*, user, territory: Territory, role: str) -> Membership:
+def membership_grant(
+    *, user: AbstractBaseUser, territory: Territory, role: str, by: Actor
+) -> Membership:
+    """Give `user` a role in `territory` (idempotent). Coordinators invite through
+    `members.membership_invite`, which also tells the person; this is for the system."""
+    require(by, system_only)
     membership, _created = Membership.objects.get_or_create(
         user=user, territory=territory, role=role
     )

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from maillage.observatory import services
 from maillage.observatory.models import WeightingRun
 from tests import factories
+from tests.factories import SYSTEM
 
 pytestmark = pytest.mark.django_db
 Role = factories.Role
@@ -28,7 +29,7 @@ def people(territory):
 
 @pytest.fixture
 def draft_run(published_run, margins):
-    return services.weighting_run_create(wave=published_run.wave, margin_set=margins)
+    return services.weighting_run_create(wave=published_run.wave, margin_set=margins, by=SYSTEM)
 
 
 MANAGE_URLS = (

@@ -4,6 +4,7 @@ checks its permission itself for `by`, a user or a `SystemActor` (required)."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import math
 from collections.abc import Mapping, Sequence
@@ -90,6 +91,34 @@ def wave_create(
     wave.full_clean()
     wave.save()
     return wave
+
+
+@transaction.atomic
+def wave_start(
+    *,
+    territory: Territory,
+    grid_version: str,
+    name: str,
+    fieldwork_start: dt.date | None = None,
+    fieldwork_end: dt.date | None = None,
+    note: str = "",
+    by: Actor,
+) -> Wave:
+    """Create a wave on `grid_version` of the common grid, adopting it first if the territory
+    has not yet (an adoption keeps its own questions): both or neither (one transaction)."""
+    _check_manager(by, territory)
+    grid = GridAdoption.objects.filter(territory=territory, grid_version=grid_version).first()
+    if grid is None:
+        grid = grid_adopt(territory=territory, version=grid_version, by=by)
+    return wave_create(
+        territory=territory,
+        grid=grid,
+        name=name,
+        fieldwork_start=fieldwork_start,
+        fieldwork_end=fieldwork_end,
+        note=note,
+        by=by,
+    )
 
 
 @transaction.atomic

@@ -287,13 +287,7 @@ def indicator_new(request, territory):
     territory = _managed(request, territory)
 
     def save(data):
-        data = dict(data)
-        target, year = data.pop("target"), data.pop("target_year")
-        indicator = services.indicator_define(territory=territory, by=request.user, **data)
-        if target is not None:
-            services.indicator_target_set(
-                indicator=indicator, value=target, year=year, by=request.user
-            )
+        services.indicator_define(territory=territory, by=request.user, **data)
 
     return _form_page(
         request,

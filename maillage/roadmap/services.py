@@ -197,9 +197,30 @@ def attendance_record(
 
 
 @transaction.atomic
-def decision_add(*, meeting: Meeting, text: str, is_example: bool = False, by: Actor) -> Decision:
+def decision_add(
+    *,
+    meeting: Meeting,
+    text: str,
+    is_example: bool = False,
+    follow_up: str = "",
+    follow_up_due_date: dt.date | None = None,
+    follow_up_action: Action | None = None,
+    by: Actor,
+) -> Decision:
+    """Record a decision of a meeting and, with `follow_up`, the follow-up it calls for: both
+    or neither (one transaction)."""
     require(by, lambda user: permissions.can_manage(user, meeting.body.territory))
-    return _save(Decision(meeting=meeting, text=text, is_example=is_example))
+    decision = _save(Decision(meeting=meeting, text=text, is_example=is_example))
+    if follow_up.strip():
+        follow_up_add(
+            decision=decision,
+            description=follow_up,
+            due_date=follow_up_due_date,
+            action=follow_up_action,
+            is_example=is_example,
+            by=by,
+        )
+    return decision
 
 
 @transaction.atomic
@@ -441,10 +462,14 @@ def indicator_define(
     description: str = "",
     is_example: bool = False,
     source_note: str = "",
+    target: float | None = None,
+    target_year: int | None = None,
     by: Actor,
 ) -> IndicatorDefinition:
     """Define an indicator (or update the one with this code). With `computed_key`, its values
-    come from the registry of computed indicators (territories.indicators), never by hand."""
+    come from the registry of computed indicators (territories.indicators), never by hand.
+    With `target`, also set its target for `target_year` (see `indicator_target_set`): both
+    or neither (one transaction)."""
     require(by, lambda user: permissions.can_manage(user, territory))
     if computed_key:
         try:
@@ -470,7 +495,10 @@ def indicator_define(
     indicator.description = description
     indicator.is_example = is_example
     indicator.source_note = source_note
-    return _save(indicator)
+    _save(indicator)
+    if target is not None:
+        indicator_target_set(indicator=indicator, value=target, year=target_year, by=by)
+    return indicator
 
 
 @transaction.atomic

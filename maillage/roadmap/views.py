@@ -126,15 +126,14 @@ def decision_new(request, territory, pk):
     form = DecisionForm(request.POST or None, territory=territory)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        decision = services.decision_add(meeting=meeting, text=data["text"], by=request.user)
-        if data["follow_up"]:
-            services.follow_up_add(
-                decision=decision,
-                description=data["follow_up"],
-                due_date=data["due_date"],
-                action=data["action"],
-                by=request.user,
-            )
+        services.decision_add(
+            meeting=meeting,
+            text=data["text"],
+            follow_up=data["follow_up"],
+            follow_up_due_date=data["due_date"],
+            follow_up_action=data["action"],
+            by=request.user,
+        )
         messages.success(request, _("Decision saved."))
         return redirect("roadmap:meeting", territory=territory.slug, pk=meeting.pk)
     return render(

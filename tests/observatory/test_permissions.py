@@ -85,3 +85,14 @@ def test_services_refuse_other_roles(territory, people, wave, margins):
     for who in ("structure", "prescriber", "partner", "other_coordinator", "no_role"):
         with pytest.raises(PermissionDenied):
             services.weighting_run_create(wave=wave, margin_set=margins, by=people[who])
+
+
+@pytest.mark.parametrize("status", ["", "archived", "Published"])
+def test_an_unknown_run_status_is_a_bad_request_and_changes_nothing(
+    client, territory, people, published_run, status
+):
+    client.force_login(people["coordinator"])
+    url = f"/{territory.slug}/observatory/manage/runs/{published_run.pk}/status/"
+    assert client.post(url, {"status": status}).status_code == 400
+    published_run.refresh_from_db()
+    assert published_run.status == WeightingRun.Status.PUBLISHED

@@ -125,3 +125,63 @@ def test_a_member_is_an_organisation_or_named_people(territory):
 )
 def test_small_counts_of_people_are_not_shown(count, shown):
     assert people_count(count) == shown
+
+
+# --- One page, one service, one transaction ---------------------------------------------------
+
+
+def test_a_decision_and_its_follow_up_are_saved_together(world):
+    from maillage.roadmap.models import Body, Decision, FollowUp
+
+    body = services.body_create(
+        territory=world["territory"],
+        name="Comité",
+        level=Body.Level.STRATEGIC,
+        meetings_per_year=2,
+        by=SYSTEM,
+    )
+    meeting = services.meeting_create(body=body, date=dt.date(2025, 3, 1), by=SYSTEM)
+    decision = services.decision_add(
+        meeting=meeting,
+        text="Ouvrir un lieu",
+        follow_up="Chercher un local",
+        follow_up_action=world["led"],
+        by=SYSTEM,
+    )
+    assert [f.description for f in decision.follow_ups.all()] == ["Chercher un local"]
+    other_plan = services.action_plan_create(
+        territory=factories.territory(slug="other", name="Other"),
+        title="Plan",
+        start_year=2024,
+        end_year=2027,
+        by=SYSTEM,
+    )
+    foreign = services.action_create(plan=other_plan, title="x", status="planned", by=SYSTEM)
+    with pytest.raises(ValidationError):  # the follow-up fails: the decision is not kept
+        services.decision_add(
+            meeting=meeting,
+            text="Décision sans suite",
+            follow_up="Suite impossible",
+            follow_up_action=foreign,
+            by=SYSTEM,
+        )
+    assert list(Decision.objects.values_list("text", flat=True)) == ["Ouvrir un lieu"]
+    assert FollowUp.objects.count() == 1
+
+
+def test_an_indicator_and_its_target_are_saved_together(world):
+    from maillage.roadmap.models import IndicatorDefinition, IndicatorTarget
+
+    common = {
+        "territory": world["territory"],
+        "name": "Lieux",
+        "unit": "lieux",
+        "scope": IndicatorDefinition.Scope.LOCAL,
+        "by": SYSTEM,
+    }
+    indicator = services.indicator_define(code="a", target=40, target_year=2027, **common)
+    assert [(t.year, t.value) for t in indicator.targets.all()] == [(2027, 40)]
+    with pytest.raises(ValidationError):  # the target fails: the indicator is not kept
+        services.indicator_define(code="b", target=40, target_year=-1, **common)
+    assert list(IndicatorDefinition.objects.values_list("code", flat=True)) == ["a"]
+    assert IndicatorTarget.objects.count() == 1

@@ -42,6 +42,12 @@ class CompareForm(forms.Form):
         return data
 
 
+class RunChoiceForm(forms.Form):
+    """The run a results page shows (`?run=<id>`; the latest published one when absent)."""
+
+    run = forms.IntegerField(min_value=1, required=False)
+
+
 class RunStatusForm(forms.Form):
     """The publish and unpublish buttons of a weighting run."""
 

@@ -21,6 +21,7 @@ from maillage.observatory.forms import (
     ImportForm,
     IndicatorChoiceForm,
     MarginsForm,
+    RunChoiceForm,
     RunForm,
     RunStatusForm,
     WaveForm,
@@ -38,13 +39,12 @@ def _territory(slug: str) -> Territory:
 def _run(request, territory: Territory) -> WeightingRun | None:
     """The run a page shows: `?run=<id>` (a draft only for coordinators) or the latest
     published one."""
-    run_id = request.GET.get("run", "")
+    form = RunChoiceForm(request.GET)
+    if not form.is_valid():
+        raise BadRequest(form.errors.as_text())
+    run_id = form.cleaned_data["run"]
     if run_id:
-        if not run_id.isdigit():
-            raise Http404
-        run = get_object_or_404(
-            selectors.runs(territory).select_related("wave__grid"), pk=int(run_id)
-        )
+        run = get_object_or_404(selectors.runs(territory).select_related("wave__grid"), pk=run_id)
         if not permissions.can_view_run(request.user, run):
             raise Http404
         return run
@@ -209,9 +209,10 @@ def compare(request, territory):
     context = _context(request, territory, run)
     grid = context["grid"]
     areas = list(territory.areas.order_by("name"))
-    complete = all(request.GET.get(k) for k in ("indicator", "first", "second"))
+    # The page opens with an empty form; once a choice is sent, the form checks all three.
+    chosen = not request.GET.keys().isdisjoint(CompareForm.base_fields)
     form = CompareForm(
-        request.GET if complete else None,
+        request.GET if chosen else None,
         initial=request.GET.dict(),
         grid=grid,
         communes=areas,

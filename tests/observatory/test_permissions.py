@@ -96,3 +96,12 @@ def test_an_unknown_run_status_is_a_bad_request_and_changes_nothing(
     assert client.post(url, {"status": status}).status_code == 400
     published_run.refresh_from_db()
     assert published_run.status == WeightingRun.Status.PUBLISHED
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"), [("?run=abc", 400), ("?run=0", 400), ("?run=", 200)]
+)
+def test_the_results_pages_read_their_run_through_a_form(
+    client, territory, published_run, query, expected
+):
+    assert client.get(f"/{territory.slug}/observatory/{query}").status_code == expected

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone, translation
@@ -94,7 +94,7 @@ class PlaceEditConflict(Exception):
         self.changes = changes
 
 
-def services_snapshot_of(offers: Iterable[ServiceOffer]) -> list[dict]:
+def services_snapshot_of(offers: Iterable[ServiceOffer]) -> list[dict[str, Any]]:
     """The services of a place as stored with each version (sorted, plain dicts)."""
     return sorted(
         ({"service": o.service, "stars": o.stars, "note": o.note} for o in offers),
@@ -182,12 +182,13 @@ def _validate(place: Place) -> list[str]:
 def place_location_warnings(place: Place) -> list[str]:
     """Coordinates outside the territory are suspicious but possible (a mobile unit's base)."""
     t = place.territory
-    if None in (t.bbox_south, t.bbox_west, t.bbox_north, t.bbox_east):
+    south, west, north, east = t.bbox_south, t.bbox_west, t.bbox_north, t.bbox_east
+    if south is None or west is None or north is None or east is None:
         return []
     margin = 0.02  # about 2 km
     inside = (
-        t.bbox_south - margin <= place.latitude <= t.bbox_north + margin
-        and t.bbox_west - margin <= place.longitude <= t.bbox_east + margin
+        south - margin <= place.latitude <= north + margin
+        and west - margin <= place.longitude <= east + margin
     )
     if inside:
         return []
@@ -231,8 +232,9 @@ def directory_changed(territory_id: int) -> None:
 
 
 def _save(place: Place, *, by: Actor, reason: str) -> None:
-    place._history_user = user_of(by)
-    place._change_reason = reason
+    # django-simple-history reads these two attributes when it writes the history row.
+    place._history_user = user_of(by)  # type: ignore[attr-defined]
+    place._change_reason = reason  # type: ignore[attr-defined]
     place.search_text = search_text_of(place)
     place.save()
     directory_changed(place.territory_id)
@@ -341,7 +343,7 @@ def place_set_status(*, place: Place, status: str, by: Actor) -> Place:
     place = Place.objects.select_for_update().get(pk=place.pk)
     place.status = status
     place.version += 1
-    reasons = {
+    reasons: dict[str, str] = {
         Place.Status.PUBLISHED: _("Published"),
         Place.Status.ARCHIVED: _("Archived"),
         Place.Status.DRAFT: _("Back to draft"),
@@ -384,7 +386,7 @@ def place_revert(*, place: Place, history_id: int, by: Actor) -> Place:
 @transaction.atomic
 def organisation_create(
     *,
-    territory,
+    territory: Territory,
     name: str,
     kind: str,
     by: Actor,
@@ -413,7 +415,7 @@ def organisation_create(
         raise ValidationError(
             {"labels": _("Unknown value(s): %(values)s.") % {"values": ", ".join(unknown)}}
         )
-    organisation._history_user = user_of(by)
+    organisation._history_user = user_of(by)  # type: ignore[attr-defined]  # simple-history
     organisation.save()
     return organisation
 
@@ -437,7 +439,7 @@ def organisation_update(
         raise ValidationError(
             {"labels": _("Unknown value(s): %(values)s.") % {"values": ", ".join(unknown)}}
         )
-    organisation._history_user = user_of(by)
+    organisation._history_user = user_of(by)  # type: ignore[attr-defined]  # simple-history
     organisation.save()
     places = list(Place.objects.filter(organisation=organisation).select_related("area"))
     for place in places:
@@ -450,7 +452,7 @@ def organisation_update(
 
 @transaction.atomic
 def organisation_member_add(
-    *, organisation: Organisation, user: AbstractBaseUser, by: Actor
+    *, organisation: Organisation, user: User, by: Actor
 ) -> OrganisationMember:
     """Let `user` keep the organisation's places; gives them the structure role if needed."""
     require(by, lambda user: permissions.can_publish(user, organisation.territory))
@@ -464,8 +466,6 @@ def organisation_member_add(
 
 
 @transaction.atomic
-def organisation_member_remove(
-    *, organisation: Organisation, user: AbstractBaseUser, by: Actor
-) -> None:
+def organisation_member_remove(*, organisation: Organisation, user: User, by: Actor) -> None:
     require(by, lambda user: permissions.can_publish(user, organisation.territory))
     OrganisationMember.objects.filter(organisation=organisation, user=user).delete()

@@ -26,7 +26,7 @@ from maillage.interop.models import (
 )
 from maillage.interop.records import IMPORTED_FIELDS, Record, RowIssue, RowNote
 from maillage.territories.actors import Actor, require, user_of
-from maillage.territories.models import Territory
+from maillage.territories.models import Area, Territory
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
@@ -118,11 +118,11 @@ def place_import_values(place: Place) -> dict[str, Any]:
 def _same(a: Any, b: Any) -> bool:
     if isinstance(a, float) and isinstance(b, float):
         return math.isclose(a, b, abs_tol=1e-7)
-    return a == b
+    return bool(a == b)
 
 
 def _offers(
-    keys: list[str], current: list[dict] | None = None
+    keys: list[str], current: list[dict[str, Any]] | None = None
 ) -> list[directory_services.ServiceOffer]:
     """Services to write; stars and notes already set at the place are kept."""
     known = {s["service"]: s for s in current or []}
@@ -134,7 +134,9 @@ def _offers(
     ]
 
 
-def _resolve_area(record: Record, areas: dict[str, Any], by_name: dict[tuple[str, str], Any]):
+def _resolve_area(
+    record: Record, areas: dict[str, Area], by_name: dict[tuple[str, str], Area]
+) -> Area | None:
     code = record.place["area"]
     if code:
         return areas.get(code)
@@ -142,7 +144,10 @@ def _resolve_area(record: Record, areas: dict[str, Any], by_name: dict[tuple[str
 
 
 def _organisation_for(
-    record: Record, territory: Territory, by_siret: dict, by_name: dict
+    record: Record,
+    territory: Territory,
+    by_siret: dict[str, Organisation],
+    by_name: dict[str, Organisation],
 ) -> Organisation:
     key_name = fold(record.organisation_name)
     if record.organisation_siret and record.organisation_siret in by_siret:
@@ -241,12 +246,12 @@ def import_places(
             incoming["latitude"], incoming["longitude"] = area.latitude, area.longitude
         incoming["area"] = area.code
         provenance = existing.get(record.source_id)
-        data = {k: v for k, v in incoming.items() if k not in ("services",)}
-        data["area"] = area
+        values = {k: v for k, v in incoming.items() if k not in ("services",)}
+        values["area"] = area
         if provenance is None:
             writes.append(
                 bulk.PlaceWrite(
-                    data=data,
+                    data=values,
                     services=_offers(incoming["services"]),
                     organisation=_organisation_for(record, territory, by_siret, by_name),
                 )
@@ -355,7 +360,15 @@ def _save_run(run: ImportRun, issues: list[RowIssue]) -> None:
     run.save()
 
 
-def _write_provenance(*, run, territory, existing, created, touched, source) -> None:
+def _write_provenance(
+    *,
+    run: ImportRun,
+    territory: Territory,
+    existing: dict[str, SourceRecord],
+    created: list[tuple[tuple[Record, dict[str, Any]], Place]],
+    touched: list[tuple[Record, dict[str, Any]]],
+    source: str,
+) -> None:
     now = timezone.now()
     SourceRecord.objects.bulk_create(
         [
@@ -400,7 +413,13 @@ def _json_value(value: Any) -> Any:
     return value if isinstance(value, str | int | float | bool | list | type(None)) else str(value)
 
 
-def _write_conflicts(run, existing, conflicts, *, skipped: set[str]) -> int:
+def _write_conflicts(
+    run: ImportRun,
+    existing: dict[str, SourceRecord],
+    conflicts: list[tuple[Record, str, Any, Any]],
+    *,
+    skipped: set[str],
+) -> int:
     rows = [
         FieldConflict(
             record=existing[record.source_id],
@@ -423,7 +442,7 @@ def conflict_decide(*, conflict: FieldConflict, take_source: bool, by: Actor) ->
     require(by, lambda user: permissions.can_import(user, place.territory))
     if take_source:
         if conflict.field == "services":
-            offers = _offers(conflict.incoming, place.services_snapshot)
+            offers = _offers(conflict.incoming or [], place.services_snapshot)
             directory_services.place_update(
                 place_id=place.pk, data={}, services=offers, expected_version=place.version, by=by
             )

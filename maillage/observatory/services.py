@@ -8,6 +8,7 @@ import datetime as dt
 import io
 import math
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -42,7 +43,11 @@ def _check_manager(by: Actor, territory: Territory) -> None:
 
 @transaction.atomic
 def grid_adopt(
-    *, territory: Territory, version: str, extra_questions: Sequence[Mapping] = (), by: Actor
+    *,
+    territory: Territory,
+    version: str,
+    extra_questions: Sequence[Mapping[str, Any]] = (),
+    by: Actor,
 ) -> GridAdoption:
     """Adopt a version of the common grid, with the territory's own questions (if any)."""
     _check_manager(by, territory)
@@ -70,8 +75,8 @@ def wave_create(
     territory: Territory,
     grid: GridAdoption,
     name: str,
-    fieldwork_start=None,
-    fieldwork_end=None,
+    fieldwork_start: dt.date | None = None,
+    fieldwork_end: dt.date | None = None,
     is_synthetic: bool = False,
     note: str = "",
     by: Actor,
@@ -179,7 +184,7 @@ def margin_set_create(
     *,
     territory: Territory,
     name: str,
-    margins: Mapping,
+    margins: Mapping[str, Any],
     source: str,
     is_assumed: bool,
     by: Actor,
@@ -219,7 +224,7 @@ def margin_set_create(
     return margin_set
 
 
-def margins_from_csv(data: bytes) -> dict:
+def margins_from_csv(data: bytes) -> dict[str, dict[str, dict[str, float]]]:
     """Margins from a CSV with columns commune_code, margin (age_sex or education), category
     (``18_24|f``… or ``none``…) and population. Errors name the line."""
     text = data.decode("utf-8-sig")
@@ -229,7 +234,7 @@ def margins_from_csv(data: bytes) -> dict:
         raise ValidationError(
             _("The columns must be: %(columns)s.") % {"columns": ", ".join(sorted(needed))}
         )
-    margins: dict = {pipeline.AGE_SEX: {}, pipeline.EDUCATION: {}}
+    margins: dict[str, dict[str, dict[str, float]]] = {pipeline.AGE_SEX: {}, pipeline.EDUCATION: {}}
     for number, row in enumerate(reader, start=2):
         if row["margin"] not in margins:
             raise ValidationError(

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
@@ -38,7 +38,9 @@ from maillage.roadmap.models import (
 )
 from maillage.territories import indicators as registry
 from maillage.territories.actors import Actor, require, user_of
-from maillage.territories.models import Territory
+from maillage.territories.models import Area, Territory
+
+M = TypeVar("M", bound=models.Model)
 
 # The fields of an action that its lead and partners may change (their part).
 ACTION_EDITABLE_FIELDS = (
@@ -61,7 +63,7 @@ NATIONAL_TARGETS = (
 FNE_SOURCE = "Feuille de route nationale France Numérique Ensemble : objectifs pour 2027."
 
 
-def _save(instance: models.Model) -> models.Model:
+def _save(instance: M) -> M:
     instance.full_clean()
     instance.save()
     return instance
@@ -581,7 +583,7 @@ def inventory_entry_submit(
     category: str,
     carrier: str = "",
     description: str = "",
-    area=None,
+    area: Area | None = None,
     is_example: bool = False,
     by: Actor,
 ) -> InventoryEntry:

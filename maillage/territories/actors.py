@@ -12,8 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeAlias
 
-from django.contrib.auth.base_user import AbstractBaseUser
-from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied
 
 __all__ = ["Actor", "Person", "SystemActor", "require", "system_only", "user_of"]
@@ -35,7 +34,7 @@ class SystemActor:
 
 
 #: A person making a request: signed in or not (anonymous visitors are refused by every check).
-Person: TypeAlias = AbstractBaseUser | AnonymousUser
+Person: TypeAlias = User | AnonymousUser
 #: Whoever a write is done by.
 Actor: TypeAlias = Person | SystemActor
 
@@ -58,7 +57,7 @@ def require(
         if people_only:
             raise TypeError(f"{by} cannot do this: only a person does it, through its form.")
         return
-    if not isinstance(by, AbstractBaseUser | AnonymousUser):
+    if not isinstance(by, User | AnonymousUser):
         raise TypeError(
             f"by={by!r} is not an actor: pass the user who acts, or a SystemActor naming "
             "the command or task."
@@ -72,8 +71,8 @@ def system_only(person: Person) -> bool:
     return False
 
 
-def user_of(by: Actor) -> AbstractBaseUser | None:
+def user_of(by: Actor) -> User | None:
     """The account to record as author of a row (None for the system or an anonymous visitor)."""
-    if isinstance(by, AbstractBaseUser) and by.is_authenticated:
+    if isinstance(by, User):
         return by
     return None

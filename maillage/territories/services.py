@@ -8,8 +8,9 @@ from __future__ import annotations
 import csv
 import json
 from pathlib import Path
+from typing import Any
 
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
@@ -118,20 +119,19 @@ def territory_update_bbox(*, territory: Territory, by: Actor) -> None:
         territory.save(update_fields=["bbox_south", "bbox_north", "bbox_west", "bbox_east"])
 
 
-def _rings(geometry):
+def _rings(geometry: dict[str, Any] | None) -> list[list[list[float]]]:
+    """The rings of a GeoJSON Polygon or MultiPolygon (none for other geometries)."""
     if not geometry:
         return []
     if geometry["type"] == "Polygon":
-        return geometry["coordinates"]
+        return list(geometry["coordinates"])
     if geometry["type"] == "MultiPolygon":
         return [ring for polygon in geometry["coordinates"] for ring in polygon]
     return []
 
 
 @transaction.atomic
-def membership_grant(
-    *, user: AbstractBaseUser, territory: Territory, role: str, by: Actor
-) -> Membership:
+def membership_grant(*, user: User, territory: Territory, role: str, by: Actor) -> Membership:
     """Give `user` a role in `territory` (idempotent). Coordinators invite through
     `members.membership_invite`, which also tells the person; this is for the system."""
     require(by, system_only)

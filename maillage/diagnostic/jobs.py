@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Q
@@ -150,13 +151,17 @@ def diagnostic_run_execute(*, run: DiagnosticRun, by: Actor) -> DiagnosticRun:
 
 @transaction.atomic
 def _run_finish(
-    run: DiagnosticRun, attempt: int, *, result: dict | None = None, error: dict | None = None
+    run: DiagnosticRun,
+    attempt: int,
+    *,
+    result: dict[str, Any] | None = None,
+    error: dict[str, Any] | None = None,
 ) -> DiagnosticRun:
     run.refresh_from_db()
     run.finished_at = timezone.now()
-    if error is not None:
+    if result is None:
         run.status = DiagnosticRun.Status.FAILED
-        run.error = str(error.get("code"))
+        run.error = str((error or {}).get("code"))
         run.result = {"error": error}
     else:
         run.status = DiagnosticRun.Status.DONE

@@ -7,6 +7,8 @@ scanner following the link changes nothing; only the person's click (a POST) ans
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.core import signing
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
@@ -14,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from maillage.directory import bulk
-from maillage.directory.models import Place
+from maillage.directory.models import Organisation, Place
 from maillage.interop import permissions
 from maillage.interop.models import FreshnessCampaign, FreshnessRequest
 from maillage.territories.actors import Actor, SystemActor, require, system_only, user_of
@@ -57,10 +59,10 @@ def request_from_token(token: str) -> FreshnessRequest:
     return request
 
 
-def _recipients(territory: Territory) -> list[tuple[object, str, list[int]]]:
+def _recipients(territory: Territory) -> list[tuple[Organisation, str, list[int]]]:
     """(organisation, address, place ids) for each organisation with a place to confirm: the
     first e-mail of its places, else a member's."""
-    by_org: dict[int, tuple[object, str, list[int]]] = {}
+    by_org: dict[int, tuple[Organisation, str, list[int]]] = {}
     places = (
         Place.objects.filter(territory=territory)
         .exclude(status=Place.Status.ARCHIVED)
@@ -83,7 +85,13 @@ def _recipients(territory: Territory) -> list[tuple[object, str, list[int]]]:
 
 @transaction.atomic
 def campaign_send(
-    *, territory: Territory, title: str, message: str, valid_days: int, by: Actor, link_for
+    *,
+    territory: Territory,
+    title: str,
+    message: str,
+    valid_days: int,
+    by: Actor,
+    link_for: Callable[[str], str],
 ) -> FreshnessCampaign:
     """Create a campaign and e-mail every structure that has an address.
 

@@ -143,7 +143,7 @@ def world(territory, bordeaux):
         "DuplicateCandidate": DuplicateCandidate(territory=territory),
         "FreshnessRequest": FreshnessRequest(campaign=campaign),
         "Membership": Membership(territory=territory, user=nobody, role="coordinator"),
-        "AbstractBaseUser": nobody,
+        "User": nobody,
         "nobody": nobody,
     }
 
@@ -170,8 +170,8 @@ def _value(parameter: inspect.Parameter, world: dict):
         return PLAIN[annotation]
     if annotation == "dt.datetime":
         return timezone.now()
-    if annotation == "LinkFor":
-        return lambda uid, token: "https://example.org/"
+    if annotation in ("LinkFor", "Callable[[str], str]"):
+        return lambda *parts: "https://example.org/"
     if annotation.startswith(("Mapping", "dict")):
         return {}
     if annotation.startswith(("list", "Sequence")):

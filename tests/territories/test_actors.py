@@ -161,6 +161,8 @@ PLAIN = {
 
 
 def _value(parameter: inspect.Parameter, world: dict):
+    if parameter.name == "place_id":
+        return world["Place"].pk
     annotation = parameter.annotation
     if annotation is inspect.Parameter.empty:
         annotation = {"territory": "Territory", "link_for": "LinkFor"}[parameter.name]

@@ -213,7 +213,6 @@ def compare(request, territory):
     chosen = not request.GET.keys().isdisjoint(CompareForm.base_fields)
     form = CompareForm(
         request.GET if chosen else None,
-        initial=request.GET.dict(),
         grid=grid,
         communes=areas,
     )

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
@@ -25,7 +25,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
-from maillage.territories.actors import Actor, Person, require, system_only
+from maillage.territories.actors import Actor, require, system_only
 from maillage.territories.models import Membership, Territory
 from maillage.territories.permissions import is_coordinator
 
@@ -53,7 +53,6 @@ def _normalised_email(text: str) -> str:
 
 
 def _free_username(email: str) -> str:
-    User = get_user_model()
     base = email.lower()[:140]
     candidate, n = base, 1
     while User.objects.filter(username=candidate).exists():
@@ -63,26 +62,28 @@ def _free_username(email: str) -> str:
 
 
 def membership_invite(
-    *, territory: Territory, email: str, role: str, by: Person, link_for: LinkFor
+    *, territory: Territory, email: str, role: str, by: User, link_for: LinkFor
 ) -> Invitation:
     """Give `role` in `territory` to the person with this e-mail address and tell them.
 
-    Raises PermissionDenied unless `by` coordinates the territory, and ValidationError (on
-    "email" or "role") for a wrong address or role; nothing is written then.
+    Raises PermissionDenied unless `by` (a person, never the system: the e-mail names them)
+    coordinates the territory, and ValidationError (on "email" or "role") for a wrong address
+    or role; nothing is written then.
     """
     require(by, lambda user: is_coordinator(user, territory), people_only=True)
     email = _normalised_email(email)
     if role not in Membership.Role.values:
         raise ValidationError({"role": _("Choose one of the roles of the list.")})
-    User = get_user_model()
     with transaction.atomic():
-        user = User.objects.filter(email__iexact=email).order_by("pk").first()
-        account_created = user is None
-        if account_created:
+        existing = User.objects.filter(email__iexact=email).order_by("pk").first()
+        account_created = existing is None
+        if existing is None:
             user = User(username=_free_username(email), email=email)
             user.set_unusable_password()
             user.full_clean()
             user.save()
+        else:
+            user = existing
         membership, _created = Membership.objects.get_or_create(
             user=user, territory=territory, role=role
         )
@@ -137,7 +138,7 @@ def invitations_unanswered_purge(*, before: dt.datetime, dry_run: bool = False, 
     require(by, system_only)
     from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 
-    accounts = get_user_model().objects.filter(
+    accounts = User.objects.filter(
         date_joined__lt=before,
         last_login__isnull=True,
         password__startswith=UNUSABLE_PASSWORD_PREFIX,

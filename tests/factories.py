@@ -8,7 +8,11 @@ from django.contrib.auth import get_user_model
 
 from maillage.directory import services
 from maillage.directory.models import Organisation, OrganisationMember, Place
+from maillage.territories.actors import Actor, SystemActor
 from maillage.territories.models import Area, Membership, Territory
+
+#: Who writes the tests' data: the system, as the demo loader does.
+SYSTEM = SystemActor("tests")
 
 _seq = itertools.count(1)
 
@@ -50,7 +54,7 @@ def organisation(
     t: Territory, name: str | None = None, kind: str = "association", **kwargs
 ) -> Organisation:
     return services.organisation_create(
-        territory=t, name=name or f"Association {next(_seq)}", kind=kind, by=None, **kwargs
+        territory=t, name=name or f"Association {next(_seq)}", kind=kind, by=SYSTEM, **kwargs
     )
 
 
@@ -61,7 +65,7 @@ def place(
     name: str | None = None,
     status=Place.Status.PUBLISHED,
     services_=(("MaitriseDesOutilsNumeriquesDuQuotidien", 2),),
-    by=None,
+    by: Actor = SYSTEM,
     **data,
 ) -> Place:
     values = {

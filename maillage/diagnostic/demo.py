@@ -14,7 +14,10 @@ from django.db import transaction
 from maillage.diagnostic import selectors, services
 from maillage.diagnostic.computation import RunParameters
 from maillage.diagnostic.models import DiagnosticRun, FragilityIndicator, IndicatorValue
+from maillage.territories.actors import SystemActor
 from maillage.territories.models import Territory
+
+DEMO_LOADER = SystemActor("demo loader")
 
 EXAMPLE_SOURCE = "Valeurs inventées pour la démonstration (source réelle : %s)"
 EXAMPLE_YEAR = 2021
@@ -74,5 +77,5 @@ def load_demo(territory: Territory, *, with_users: bool = False) -> None:
         territory=territory, status=DiagnosticRun.Status.DONE
     ).exists():
         services.diagnostic_run_request(
-            territory=territory, by=None, parameters=RunParameters(), inline=True
+            territory=territory, by=DEMO_LOADER, parameters=RunParameters(), inline=True
         )

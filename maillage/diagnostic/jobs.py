@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from maillage.diagnostic import computation, selectors
+from maillage.diagnostic import computation, permissions, selectors
 from maillage.diagnostic.models import DiagnosticRun
+from maillage.territories.actors import Actor, require, system_only
 
 logger = logging.getLogger(__name__)
 
@@ -28,10 +30,12 @@ STALE_AFTER = dt.timedelta(minutes=10)
 MAX_ATTEMPTS = 3
 
 
-def diagnostic_run_claim(*, run: DiagnosticRun) -> bool:
+def diagnostic_run_claim(*, run: DiagnosticRun, by: Actor) -> bool:
     """Mark a pending run as running; False when someone else (a worker) took it first.
     A conditional UPDATE, so two workers never run the same job, on SQLite and PostgreSQL.
-    It counts the attempt: the attempt number is this worker's token of ownership."""
+    It counts the attempt: the attempt number is this worker's token of ownership. `by` is
+    the worker (a `SystemActor`) or the person whose request computes it at once."""
+    require(by, lambda user: permissions.can_manage_diagnostic(user, run.territory))
     now = timezone.now()
     attempt = run.attempts + 1
     taken = DiagnosticRun.objects.filter(
@@ -50,12 +54,14 @@ def diagnostic_run_claim(*, run: DiagnosticRun) -> bool:
     return bool(taken)
 
 
-def diagnostic_run_claim_next() -> DiagnosticRun | None:
-    """The oldest pending run, claimed for this worker (None when there is none)."""
+def diagnostic_run_claim_next(*, by: Actor) -> DiagnosticRun | None:
+    """The oldest pending run, claimed for this worker (None when there is none). Any
+    territory's: only the system (the worker) does it."""
+    require(by, system_only)
     for run in DiagnosticRun.objects.filter(status=DiagnosticRun.Status.PENDING).order_by(
         "created_at", "pk"
     )[:20]:
-        if diagnostic_run_claim(run=run):
+        if diagnostic_run_claim(run=run, by=by):
             return run
     return None
 
@@ -66,7 +72,7 @@ def _stale(cutoff: dt.datetime) -> Q:
 
 
 def diagnostic_runs_requeue_stale(
-    *, stale_after: dt.timedelta = STALE_AFTER, max_attempts: int = MAX_ATTEMPTS
+    *, stale_after: dt.timedelta = STALE_AFTER, max_attempts: int = MAX_ATTEMPTS, by: Actor
 ) -> tuple[int, int]:
     """Give back the runs of dead workers: a running run whose heartbeat is older than
     `stale_after` goes back to pending, or is marked failed once `max_attempts` workers
@@ -75,7 +81,8 @@ def diagnostic_runs_requeue_stale(
     Each change is a conditional UPDATE on the status, the attempt and the heartbeat read, so
     two workers never both requeue (or fail) the same run, and a worker that beats again in
     the meantime keeps its run; a requeued run's late worker loses its writes (its attempt
-    is no longer the run's)."""
+    is no longer the run's). Only the system (the worker) does it."""
+    require(by, system_only)
     now = timezone.now()
     cutoff = now - stale_after
     running = DiagnosticRun.objects.filter(status=DiagnosticRun.Status.RUNNING)
@@ -109,11 +116,12 @@ class RunLost(Exception):
     """The run was requeued while this worker computed it: another attempt owns it now."""
 
 
-def diagnostic_run_execute(*, run: DiagnosticRun) -> DiagnosticRun:
+def diagnostic_run_execute(*, run: DiagnosticRun, by: Actor) -> DiagnosticRun:
     """Compute a claimed run. Progress is saved as it goes (outside the final transaction, so
     that readers see it) with a heartbeat; the result or the error is saved at the end. Every
     write is conditional on the run still being this attempt's: if it was requeued as stale
     meanwhile, the computation stops and writes nothing."""
+    require(by, lambda user: permissions.can_manage_diagnostic(user, run.territory))
     attempt = run.attempts
 
     def progress(percent: int, step: str) -> None:
@@ -143,13 +151,17 @@ def diagnostic_run_execute(*, run: DiagnosticRun) -> DiagnosticRun:
 
 @transaction.atomic
 def _run_finish(
-    run: DiagnosticRun, attempt: int, *, result: dict | None = None, error: dict | None = None
+    run: DiagnosticRun,
+    attempt: int,
+    *,
+    result: dict[str, Any] | None = None,
+    error: dict[str, Any] | None = None,
 ) -> DiagnosticRun:
     run.refresh_from_db()
     run.finished_at = timezone.now()
-    if error is not None:
+    if result is None:
         run.status = DiagnosticRun.Status.FAILED
-        run.error = str(error.get("code"))
+        run.error = str((error or {}).get("code"))
         run.result = {"error": error}
     else:
         run.status = DiagnosticRun.Status.DONE

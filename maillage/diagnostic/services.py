@@ -1,7 +1,7 @@
 """Writes of the diagnostic: indicators and their values, candidate sites, the distance or
 travel-time matrix, runs (their queue is in `jobs`).
 
-`by=None` is the system (demo loader, worker); a user must be allowed by `permissions`.
+`by` is required: a user, allowed by `permissions`, or a `SystemActor` (demo loader, worker).
 Imports are atomic: every row is checked first, and one bad row means nothing is written.
 """
 
@@ -14,7 +14,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -29,6 +29,7 @@ from maillage.diagnostic.models import (
 )
 from maillage.directory.models import Place
 from maillage.directory.selectors import place_open_data_id
+from maillage.territories.actors import Actor, require, user_of
 from maillage.territories.models import Area, Territory
 
 #: Runs up to this size (demand points × published places: areas, or population squares) are
@@ -54,9 +55,8 @@ class ImportRejected(Exception):
         self.errors = errors
 
 
-def _check_manager(by, territory: Territory) -> None:
-    if by is not None and not permissions.can_manage_diagnostic(by, territory):
-        raise PermissionDenied
+def _check_manager(by: Actor, territory: Territory) -> None:
+    require(by, lambda user: permissions.can_manage_diagnostic(user, territory))
 
 
 def _csv_lines(
@@ -136,7 +136,7 @@ def _number(text: str) -> float | None:
 
 @transaction.atomic
 def indicator_create(
-    *, territory: Territory, by, data: Mapping[str, Any], is_example: bool = False
+    *, territory: Territory, by: Actor, data: Mapping[str, Any], is_example: bool = False
 ) -> FragilityIndicator:
     """A new indicator of the territory (its values come by `indicator_values_set/import`)."""
     _check_manager(by, territory)
@@ -147,14 +147,14 @@ def indicator_create(
 
 
 @transaction.atomic
-def indicator_delete(*, indicator: FragilityIndicator, by) -> None:
+def indicator_delete(*, indicator: FragilityIndicator, by: Actor) -> None:
     _check_manager(by, indicator.territory)
     indicator.delete()
 
 
 @transaction.atomic
 def indicator_values_set(
-    *, indicator: FragilityIndicator, by, values: Mapping[Area, float | None]
+    *, indicator: FragilityIndicator, by: Actor, values: Mapping[Area, float | None]
 ) -> int:
     """Replace the indicator's values for the given areas (None: missing). Returns the count
     of values stored."""
@@ -176,7 +176,7 @@ def indicator_values_set(
 
 
 @transaction.atomic
-def indicator_values_import(*, territory: Territory, by, data: bytes) -> int:
+def indicator_values_import(*, territory: Territory, by: Actor, data: bytes) -> int:
     """Import values from a CSV with columns `indicator`, `code` (official code of the area)
     and `value` (empty: missing). All or nothing; returns the number of lines read."""
     _check_manager(by, territory)
@@ -262,7 +262,7 @@ KIND_ALIASES = {
 
 
 @transaction.atomic
-def candidate_sites_import(*, territory: Territory, by, data: bytes) -> int:
+def candidate_sites_import(*, territory: Territory, by: Actor, data: bytes) -> int:
     """Replace the territory's candidate sites by those of a CSV with columns `name`,
     `latitude`, `longitude` and `kind`. All or nothing; returns the number of sites."""
     _check_manager(by, territory)
@@ -324,7 +324,7 @@ def candidate_sites_import(*, territory: Territory, by, data: bytes) -> int:
 
 
 @transaction.atomic
-def candidate_sites_clear(*, territory: Territory, by) -> None:
+def candidate_sites_clear(*, territory: Territory, by: Actor) -> None:
     _check_manager(by, territory)
     CandidateSite.objects.filter(territory=territory).delete()
 
@@ -341,7 +341,7 @@ def _place_ids(territory: Territory) -> dict[str, int]:
 
 
 @transaction.atomic
-def travel_matrix_import(*, territory: Territory, by, data: bytes, source: str = "") -> int:
+def travel_matrix_import(*, territory: Territory, by: Actor, data: bytes, source: str = "") -> int:
     """Replace the territory's distance or travel-time matrix by a CSV with columns
     `area_code` (official code of the area), `place_id` (see `_place_ids`) and either `km`
     (distance) or `minutes` (travel time); an empty value means no route. Pairs absent from
@@ -433,7 +433,7 @@ def travel_matrix_import(*, territory: Territory, by, data: bytes, source: str =
         territory=territory,
         unit=unit,
         source=source.strip()[:300],
-        uploaded_by=by if by is not None and by.is_authenticated else None,
+        uploaded_by=user_of(by),
     )
     matrix.full_clean()
     matrix.save()
@@ -444,7 +444,7 @@ def travel_matrix_import(*, territory: Territory, by, data: bytes, source: str =
 
 
 @transaction.atomic
-def travel_matrix_clear(*, territory: Territory, by) -> None:
+def travel_matrix_clear(*, territory: Territory, by: Actor) -> None:
     """Delete the territory's matrix: runs use great-circle distances again."""
     _check_manager(by, territory)
     TravelMatrix.objects.filter(territory=territory).delete()
@@ -453,7 +453,7 @@ def travel_matrix_clear(*, territory: Territory, by) -> None:
 def diagnostic_run_request(
     *,
     territory: Territory,
-    by,
+    by: Actor,
     parameters: computation.RunParameters,
     inline: bool | None = None,
 ) -> DiagnosticRun:
@@ -464,12 +464,12 @@ def diagnostic_run_request(
         run = DiagnosticRun(
             territory=territory,
             parameters=parameters.as_dict(),
-            requested_by=by if by is not None and by.is_authenticated else None,
+            requested_by=user_of(by),
         )
         run.full_clean()
         run.save()
     if inline is None:
         inline = selectors.run_size(territory, parameters) <= INLINE_MAX_SIZE
-    if inline and jobs.diagnostic_run_claim(run=run):
-        run = jobs.diagnostic_run_execute(run=run)
+    if inline and jobs.diagnostic_run_claim(run=run, by=by):
+        run = jobs.diagnostic_run_execute(run=run, by=by)
     return run

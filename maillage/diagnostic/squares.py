@@ -26,6 +26,7 @@ from maillage.diagnostic.services import (
     _csv_lines,
     _number,
 )
+from maillage.territories.actors import Actor, user_of
 from maillage.territories.models import Area, Territory
 
 #: A département at 200 m has tens of thousands of inhabited squares (France: about 2
@@ -114,7 +115,7 @@ def _area_of(text: str, column: str, areas: dict[str, int]) -> tuple[int | None,
 
 @transaction.atomic
 def population_squares_import(
-    *, territory: Territory, by, data: bytes, source: str = ""
+    *, territory: Territory, by: Actor, data: bytes, source: str = ""
 ) -> SquaresImported:
     """Replace the territory's population squares by those of a CSV.
 
@@ -231,7 +232,7 @@ def population_squares_import(
         territory=territory,
         source=source.strip()[:300],
         skipped_outside=skipped,
-        uploaded_by=by if by is not None and by.is_authenticated else None,
+        uploaded_by=user_of(by),
     )
     grid.full_clean()
     grid.save()
@@ -335,7 +336,7 @@ def _capped(errors: list[RowError]) -> list[RowError]:
 
 
 @transaction.atomic
-def population_squares_clear(*, territory: Territory, by) -> None:
+def population_squares_clear(*, territory: Territory, by: Actor) -> None:
     """Delete the territory's population squares: runs use the communes' centres again."""
     _check_manager(by, territory)
     PopulationGrid.objects.filter(territory=territory).delete()

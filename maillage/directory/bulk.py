@@ -11,17 +11,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.core.exceptions import ValidationError
+from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_update_with_history
+from simple_history.utils import bulk_update_with_history  # type: ignore[import-untyped]
 
 from maillage.directory import opening_hours, permissions, services
 from maillage.directory import vocabularies as voc
 from maillage.directory.models import Organisation, Place, PlaceService
+from maillage.territories.actors import Actor, require, user_of
 from maillage.territories.models import Territory
 
 BATCH_SIZE = 500
@@ -42,6 +43,11 @@ _NOT_CLEANED = [
     "area",
     "confirmed_by",
 ]
+
+
+M = TypeVar("M", bound=models.Model)
+#: The services of a place to write (None: left as they are).
+Offers = list[services.ServiceOffer] | None
 
 
 @dataclass
@@ -77,7 +83,9 @@ def _offer_errors(offers: Sequence[services.ServiceOffer]) -> list[str]:
     return problems
 
 
-def _row_errors(place: Place, offers, territory: Territory) -> dict[str, list[str]]:
+def _row_errors(
+    place: Place, offers: Sequence[services.ServiceOffer] | None, territory: Territory
+) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     try:
         place.full_clean(exclude=_NOT_CLEANED, validate_unique=False, validate_constraints=False)
@@ -126,7 +134,7 @@ def _organisation_errors(organisation: Organisation) -> dict[str, list[str]]:
     return errors
 
 
-def _create_with_history(objs: list, model, *, by, reason: str) -> list:
+def _create_with_history(objs: list[M], model: type[M], *, by: Actor, reason: str) -> list[M]:
     """Insert `objs` with `bulk_create`, then their "created" history records in the database
     itself (`INSERT … SELECT` from the rows just written), so that each history record equals
     its row by construction and no Python object is built for it.
@@ -134,8 +142,10 @@ def _create_with_history(objs: list, model, *, by, reason: str) -> list:
     Equivalent to django-simple-history's `bulk_create_with_history`, whose per-row history
     objects were the largest cost of a 25,000-place import (docs/benchmarks.md).
     """
-    objs = model.objects.bulk_create(objs, batch_size=BATCH_SIZE)
-    history = model.history.model
+    objs = model._default_manager.bulk_create(objs, batch_size=BATCH_SIZE)
+    history = model.history.model  # type: ignore[attr-defined]  # added by simple-history
+    pk = model._meta.pk  # never None for a concrete model; "id" keeps the type checker calm
+    pk_column = (pk.column if pk else None) or "id"
     quote = connection.ops.quote_name
     columns = ", ".join(quote(f.column) for f in history.tracked_fields)
     now = history._meta.get_field("history_date").get_db_prep_save(timezone.now(), connection)
@@ -148,8 +158,8 @@ def _create_with_history(objs: list, model, *, by, reason: str) -> list:
                 f"{quote('history_date')}, {quote('history_change_reason')}, "
                 f"{quote('history_type')}, {quote('history_user_id')}) "
                 f"SELECT {columns}, %s, %s, %s, %s FROM {quote(model._meta.db_table)} "
-                f"WHERE {quote(model._meta.pk.column)} IN ({', '.join(['%s'] * len(chunk))})",
-                [now, reason, "+", getattr(by, "pk", None), *chunk],
+                f"WHERE {quote(pk_column)} IN ({', '.join(['%s'] * len(chunk))})",
+                [now, reason, "+", getattr(user_of(by), "pk", None), *chunk],
             )
     return objs
 
@@ -159,7 +169,7 @@ def places_bulk_write(
     *,
     territory: Territory,
     writes: Sequence[PlaceWrite],
-    by,
+    by: Actor,
     reason: str,
     status: str = Place.Status.DRAFT,
     is_example: bool = False,
@@ -173,10 +183,9 @@ def places_bulk_write(
     `is_example`; updated places keep theirs and their version goes up by one. Raises
     `BulkPlaceErrors` (nothing written) when any row is invalid, unless `skip_invalid`: then
     the valid rows are written and the others are returned in `errors`.
-    `by` is a coordinator of the territory, or None for the command line.
+    `by` is a coordinator of the territory, or the system (the import command).
     """
-    if by is not None and not permissions.can_publish(by, territory):
-        raise PermissionDenied
+    require(by, lambda user: permissions.can_publish(user, territory))
     existing_ids = [w.place_id for w in writes if w.place_id is not None]
     existing = {
         p.pk: p
@@ -185,14 +194,14 @@ def places_bulk_write(
         .filter(pk__in=existing_ids, territory=territory)
     }
     errors: dict[int, dict[str, list[str]]] = {}
-    to_create: list[tuple[Place, list | None]] = []
-    to_update: list[tuple[Place, list | None]] = []
+    to_create: list[tuple[Place, Offers]] = []
+    to_update: list[tuple[Place, Offers]] = []
     created_index: list[int] = []
     updated_index: list[int] = []
     organisation_errors: dict[int, dict[str, list[str]]] = {}  # id(organisation) → errors
     for index, write in enumerate(writes):
         organisation = write.organisation
-        if write.place_id is None and organisation is not None and organisation.pk is None:
+        if write.place_id is None and organisation is not None and organisation._state.adding:
             key = id(organisation)
             if key not in organisation_errors:
                 organisation.territory = territory
@@ -208,9 +217,10 @@ def places_bulk_write(
                 is_example=is_example,
             )
         else:
-            place = existing.get(write.place_id)
-            if place is None:  # a caller's mistake, not a user's
+            found = existing.get(write.place_id)
+            if found is None:  # a caller's mistake, not a user's
                 raise ValueError(f"place {write.place_id} is not in territory {territory.pk}")
+            place = found
             place.version += 1
         for name in services.EDITABLE_FIELDS:
             if name in write.data:
@@ -253,7 +263,7 @@ def places_bulk_write(
             Place,
             fields=UPDATED_FIELDS,
             batch_size=BATCH_SIZE,
-            default_user=by,
+            default_user=user_of(by),
             default_change_reason=reason,
         )
     _write_services(
@@ -271,7 +281,7 @@ def places_bulk_write(
 
 
 def _write_services(
-    new: list[tuple[Place, list | None]], *, replaced: list[tuple[Place, list | None]]
+    new: list[tuple[Place, Offers]], *, replaced: list[tuple[Place, Offers]]
 ) -> None:
     """Services of new places, and of updated places whose services are given (replaced)."""
     replaced_ids = [p.pk for p, offers in replaced if offers is not None]
@@ -296,9 +306,13 @@ def _write_services(
 
 
 @transaction.atomic
-def places_mark_confirmed(*, place_ids: Sequence[int], territory: Territory, reason: str) -> int:
+def places_mark_confirmed(
+    *, place_ids: Sequence[int], territory: Territory, reason: str, by: Actor
+) -> int:
     """Record that places are still correct, as said through a signed link of a freshness
-    campaign (no signed-in user: the link is the proof). History and version as `place_confirm`."""
+    campaign (no signed-in user: the link is the proof, `by` the system acting on it).
+    History and version as `place_confirm`."""
+    require(by, lambda user: permissions.can_publish(user, territory))
     places = list(Place.objects.select_for_update().filter(pk__in=place_ids, territory=territory))
     now = timezone.now()
     for place in places:

@@ -17,8 +17,11 @@ from django.db import transaction
 from maillage.directory import services
 from maillage.directory.models import Organisation, OrganisationMember, Place
 from maillage.directory.text import fold
+from maillage.territories.actors import SystemActor
 from maillage.territories.models import Area, Membership, Territory
 from maillage.territories.services import membership_grant, territory_load_communes
+
+DEMO_LOADER = SystemActor("demo loader")
 
 DATA = Path(settings.BASE_DIR) / "data"
 SLUG = "bordeaux-metropole"
@@ -95,6 +98,7 @@ def load_demo(*, with_users: bool = False) -> Territory:
         centroids_csv=DATA / "communes" / "bordeaux-metropole-centroids.csv",
         contours_geojson=DATA / "communes" / "bordeaux-metropole-communes-2018.geojson",
         source="INSEE COG via @etalab/decoupage-administratif 6.0.0; IGN Admin Express 2018",
+        by=DEMO_LOADER,
     )
     areas = {fold(a.name): a for a in Area.objects.filter(territory=territory)}
     by_code = {a.code: a for a in areas.values()}
@@ -110,7 +114,7 @@ def load_demo(*, with_users: bool = False) -> Territory:
                 territory=territory,
                 name=name,
                 kind=kind,
-                by=None,
+                by=DEMO_LOADER,
                 labels=[PROGRAMMES[p] for p in programmes if p in PROGRAMMES],
                 local_programmes=[p for p in programmes if p not in PROGRAMMES],
                 source_note="Named in Bordeaux Métropole's roadmap “France Numérique Ensemble "
@@ -127,7 +131,7 @@ def load_demo(*, with_users: bool = False) -> Territory:
             )
         services.place_create(
             organisation=organisation,
-            by=None,
+            by=DEMO_LOADER,
             is_example=True,
             status=Place.Status.PUBLISHED,
             data={
@@ -167,16 +171,27 @@ def _demo_users(territory: Territory) -> None:
         return account
 
     membership_grant(
-        user=user("coordination", "Camille"), territory=territory, role=Membership.Role.COORDINATOR
+        user=user("coordination", "Camille"),
+        territory=territory,
+        role=Membership.Role.COORDINATOR,
+        by=DEMO_LOADER,
     )
     structure = user("structure", "Sami")
-    membership_grant(user=structure, territory=territory, role=Membership.Role.STRUCTURE)
+    membership_grant(
+        user=structure, territory=territory, role=Membership.Role.STRUCTURE, by=DEMO_LOADER
+    )
     for name in ("Pimms Médiation Bordeaux", "France Services Pimms Médiation Bordeaux"):
         organisation = Organisation.objects.get(territory=territory, name=name)
         OrganisationMember.objects.get_or_create(organisation=organisation, user=structure)
     membership_grant(
-        user=user("prescription", "Lou"), territory=territory, role=Membership.Role.PRESCRIBER
+        user=user("prescription", "Lou"),
+        territory=territory,
+        role=Membership.Role.PRESCRIBER,
+        by=DEMO_LOADER,
     )
     membership_grant(
-        user=user("partenaire", "Alix"), territory=territory, role=Membership.Role.PARTNER
+        user=user("partenaire", "Alix"),
+        territory=territory,
+        role=Membership.Role.PARTNER,
+        by=DEMO_LOADER,
     )

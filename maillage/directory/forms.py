@@ -289,3 +289,24 @@ class MemberForm(forms.Form):
                 code="unknown_user",
             )
         return user
+
+
+class ReturnForm(forms.Form):
+    """Where to go back after a button's action (a page of this site, else the default)."""
+
+    next = forms.CharField(required=False, max_length=2000)
+
+    def target(self, request) -> str:
+        """The page to go back to, or "" when none (or another site's) was given."""
+        from django.utils.http import url_has_allowed_host_and_scheme
+
+        target = self.cleaned_data.get("next", "") if self.is_valid() else ""
+        if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+            return target
+        return ""
+
+
+class PlaceStatusForm(ReturnForm):
+    """The status buttons of a place (publish, archive, back to draft)."""
+
+    status = forms.ChoiceField(choices=Place.Status.choices)

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -18,6 +19,7 @@ from maillage.directory import opening_hours, permissions
 from maillage.directory import vocabularies as voc
 from maillage.directory.models import Organisation, OrganisationMember, Place, PlaceService
 from maillage.directory.text import fold
+from maillage.territories.actors import Actor, require, user_of
 from maillage.territories.models import Membership, Territory
 
 # Fields a person edits through the place form; everything else is the services' business.
@@ -92,7 +94,7 @@ class PlaceEditConflict(Exception):
         self.changes = changes
 
 
-def services_snapshot_of(offers: Iterable[ServiceOffer]) -> list[dict]:
+def services_snapshot_of(offers: Iterable[ServiceOffer]) -> list[dict[str, Any]]:
     """The services of a place as stored with each version (sorted, plain dicts)."""
     return sorted(
         ({"service": o.service, "stars": o.stars, "note": o.note} for o in offers),
@@ -180,12 +182,13 @@ def _validate(place: Place) -> list[str]:
 def place_location_warnings(place: Place) -> list[str]:
     """Coordinates outside the territory are suspicious but possible (a mobile unit's base)."""
     t = place.territory
-    if None in (t.bbox_south, t.bbox_west, t.bbox_north, t.bbox_east):
+    south, west, north, east = t.bbox_south, t.bbox_west, t.bbox_north, t.bbox_east
+    if south is None or west is None or north is None or east is None:
         return []
     margin = 0.02  # about 2 km
     inside = (
-        t.bbox_south - margin <= place.latitude <= t.bbox_north + margin
-        and t.bbox_west - margin <= place.longitude <= t.bbox_east + margin
+        south - margin <= place.latitude <= north + margin
+        and west - margin <= place.longitude <= east + margin
     )
     if inside:
         return []
@@ -228,9 +231,10 @@ def directory_changed(territory_id: int) -> None:
     Territory.objects.filter(pk=territory_id).update(directory_version=uuid.uuid4().hex)
 
 
-def _save(place: Place, *, by, reason: str) -> None:
-    place._history_user = by
-    place._change_reason = reason
+def _save(place: Place, *, by: Actor, reason: str) -> None:
+    # django-simple-history reads these two attributes when it writes the history row.
+    place._history_user = user_of(by)  # type: ignore[attr-defined]
+    place._change_reason = reason  # type: ignore[attr-defined]
     place.search_text = search_text_of(place)
     place.save()
     directory_changed(place.territory_id)
@@ -242,19 +246,14 @@ def place_create(
     organisation: Organisation,
     data: Mapping[str, Any],
     services: list[ServiceOffer],
-    by,
+    by: Actor,
     is_example: bool = False,
     status: str = Place.Status.DRAFT,
 ) -> tuple[Place, list[str]]:
     """Create a place of `organisation`; returns the place and location warnings."""
-    if by is not None and not permissions.can_edit_organisation(by, organisation):
-        raise PermissionDenied
-    if (
-        status != Place.Status.DRAFT
-        and by is not None
-        and not permissions.can_publish(by, organisation.territory)
-    ):
-        raise PermissionDenied
+    require(by, lambda user: permissions.can_edit_organisation(user, organisation))
+    if status != Place.Status.DRAFT:
+        require(by, lambda user: permissions.can_publish(user, organisation.territory))
     place = Place(
         territory=organisation.territory,
         organisation=organisation,
@@ -308,7 +307,7 @@ def place_update(
     data: Mapping[str, Any],
     services: list[ServiceOffer] | None,
     expected_version: int,
-    by,
+    by: Actor,
 ) -> tuple[Place, list[str]]:
     """Save an edit made on version `expected_version` of the place.
 
@@ -320,8 +319,7 @@ def place_update(
         .select_related("territory", "organisation", "area")
         .get(pk=place_id)
     )
-    if not permissions.can_edit_place(by, place):
-        raise PermissionDenied
+    require(by, lambda user: permissions.can_edit_place(user, place))
     if place.version != expected_version:
         base = _values_at_version(place, expected_version) or {}
         raise PlaceEditConflict(place, place_diff(base, place_values(place)))
@@ -337,16 +335,15 @@ def place_update(
 
 
 @transaction.atomic
-def place_set_status(*, place: Place, status: str, by) -> Place:
+def place_set_status(*, place: Place, status: str, by: Actor) -> Place:
     """Publish, archive or put back to draft (coordinators only)."""
-    if not permissions.can_publish(by, place.territory):
-        raise PermissionDenied
+    require(by, lambda user: permissions.can_publish(user, place.territory))
     if status not in Place.Status.values:
         raise ValidationError({"status": _("Unknown status.")})
     place = Place.objects.select_for_update().get(pk=place.pk)
     place.status = status
     place.version += 1
-    reasons = {
+    reasons: dict[str, str] = {
         Place.Status.PUBLISHED: _("Published"),
         Place.Status.ARCHIVED: _("Archived"),
         Place.Status.DRAFT: _("Back to draft"),
@@ -356,23 +353,21 @@ def place_set_status(*, place: Place, status: str, by) -> Place:
 
 
 @transaction.atomic
-def place_confirm(*, place: Place, by) -> Place:
+def place_confirm(*, place: Place, by: Actor) -> Place:
     """Record that the place's information is still correct ("still correct" button)."""
-    if not permissions.can_edit_place(by, place):
-        raise PermissionDenied
+    require(by, lambda user: permissions.can_edit_place(user, place))
     place = Place.objects.select_for_update().get(pk=place.pk)
     place.confirmed_at = timezone.now()
-    place.confirmed_by = by
+    place.confirmed_by = user_of(by)
     place.version += 1
     _save(place, by=by, reason=_("Confirmed still correct"))
     return place
 
 
 @transaction.atomic
-def place_revert(*, place: Place, history_id: int, by) -> Place:
+def place_revert(*, place: Place, history_id: int, by: Actor) -> Place:
     """Bring back the place (fields and services) as it was in a past version."""
-    if not permissions.can_publish(by, place.territory):
-        raise PermissionDenied
+    require(by, lambda user: permissions.can_publish(user, place.territory))
     place = Place.objects.select_for_update().get(pk=place.pk)
     record = place.history.get(history_id=history_id)
     for field in EDITABLE_FIELDS:
@@ -391,10 +386,10 @@ def place_revert(*, place: Place, history_id: int, by) -> Place:
 @transaction.atomic
 def organisation_create(
     *,
-    territory,
+    territory: Territory,
     name: str,
     kind: str,
-    by,
+    by: Actor,
     siret: str = "",
     labels: list[str] | None = None,
     local_programmes: list[str] | None = None,
@@ -402,8 +397,7 @@ def organisation_create(
     is_example: bool = False,
     source_note: str = "",
 ) -> Organisation:
-    if by is not None and not permissions.can_publish(by, territory):
-        raise PermissionDenied
+    require(by, lambda user: permissions.can_publish(user, territory))
     organisation = Organisation(
         territory=territory,
         name=name,
@@ -421,7 +415,7 @@ def organisation_create(
         raise ValidationError(
             {"labels": _("Unknown value(s): %(values)s.") % {"values": ", ".join(unknown)}}
         )
-    organisation._history_user = by
+    organisation._history_user = user_of(by)  # type: ignore[attr-defined]  # simple-history
     organisation.save()
     return organisation
 
@@ -430,10 +424,11 @@ ORGANISATION_FIELDS = ("name", "kind", "siret", "labels", "local_programmes", "w
 
 
 @transaction.atomic
-def organisation_update(*, organisation: Organisation, data: Mapping[str, Any], by) -> Organisation:
+def organisation_update(
+    *, organisation: Organisation, data: Mapping[str, Any], by: Actor
+) -> Organisation:
     """Change an organisation's identity (coordinators, or the organisation's own members)."""
-    if not permissions.can_edit_organisation(by, organisation):
-        raise PermissionDenied
+    require(by, lambda user: permissions.can_edit_organisation(user, organisation))
     organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
     for field in ORGANISATION_FIELDS:
         if field in data:
@@ -444,7 +439,7 @@ def organisation_update(*, organisation: Organisation, data: Mapping[str, Any], 
         raise ValidationError(
             {"labels": _("Unknown value(s): %(values)s.") % {"values": ", ".join(unknown)}}
         )
-    organisation._history_user = by
+    organisation._history_user = user_of(by)  # type: ignore[attr-defined]  # simple-history
     organisation.save()
     places = list(Place.objects.filter(organisation=organisation).select_related("area"))
     for place in places:
@@ -456,10 +451,11 @@ def organisation_update(*, organisation: Organisation, data: Mapping[str, Any], 
 
 
 @transaction.atomic
-def organisation_member_add(*, organisation: Organisation, user, by) -> OrganisationMember:
+def organisation_member_add(
+    *, organisation: Organisation, user: User, by: Actor
+) -> OrganisationMember:
     """Let `user` keep the organisation's places; gives them the structure role if needed."""
-    if not permissions.can_publish(by, organisation.territory):
-        raise PermissionDenied
+    require(by, lambda user: permissions.can_publish(user, organisation.territory))
     Membership.objects.get_or_create(
         user=user, territory=organisation.territory, role=Membership.Role.STRUCTURE
     )
@@ -470,7 +466,6 @@ def organisation_member_add(*, organisation: Organisation, user, by) -> Organisa
 
 
 @transaction.atomic
-def organisation_member_remove(*, organisation: Organisation, user, by) -> None:
-    if not permissions.can_publish(by, organisation.territory):
-        raise PermissionDenied
+def organisation_member_remove(*, organisation: Organisation, user: User, by: Actor) -> None:
+    require(by, lambda user: permissions.can_publish(user, organisation.territory))
     OrganisationMember.objects.filter(organisation=organisation, user=user).delete()

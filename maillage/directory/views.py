@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponseNotAllowed
+from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -19,6 +20,8 @@ from maillage.directory.forms import (
     PlaceForm,
     PlaceSearchForm,
     PlaceServiceFormSet,
+    PlaceStatusForm,
+    ReturnForm,
     service_initial,
 )
 from maillage.directory.models import Organisation, Place
@@ -265,36 +268,30 @@ def place_new(request, territory, organisation_id):
 @require_POST
 def place_confirm(request, territory, pk):
     place = _editable_place(request, territory, pk)
+    form = ReturnForm(request.POST)
     services.place_confirm(place=place, by=request.user)
     messages.success(request, _("Thank you: the place is confirmed as correct today."))
-    if request.POST.get("next"):
-        return redirect(_safe_next(request))
-    return redirect("directory:manage", territory=territory)
-
-
-def _safe_next(request) -> str:
-    from django.utils.http import url_has_allowed_host_and_scheme
-
-    target = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return target
-    return "/"
+    return redirect(
+        form.target(request) or reverse("directory:manage", kwargs={"territory": territory})
+    )
 
 
 @login_required
 @require_POST
 def place_status(request, territory, pk):
     place = get_object_or_404(Place, pk=pk, territory__slug=territory)
-    status = request.POST.get("status", "")
-    if status not in Place.Status.values:
-        return HttpResponseNotAllowed(["POST"])
+    form = PlaceStatusForm(request.POST)
+    if not form.is_valid():  # the buttons send known statuses: this request was made by hand
+        raise BadRequest(form.errors.as_text())
+    status = form.cleaned_data["status"]
     services.place_set_status(place=place, status=status, by=request.user)
     messages.success(
         request, _("Status changed to “%(status)s”.") % {"status": Place.Status(status).label}
     )
-    if request.POST.get("next"):
-        return redirect(_safe_next(request))
-    return redirect("directory:place", territory=territory, pk=pk)
+    return redirect(
+        form.target(request)
+        or reverse("directory:place", kwargs={"territory": territory, "pk": pk})
+    )
 
 
 @login_required

@@ -4,7 +4,10 @@
 from __future__ import annotations
 
 from maillage.interop import duplicates
+from maillage.territories.actors import SystemActor
+
+DEMO_LOADER = SystemActor("demo loader")
 
 
 def load_demo(territory, *, with_users: bool = False) -> None:
-    duplicates.duplicates_detect(territory=territory)
+    duplicates.duplicates_detect(territory=territory, by=DEMO_LOADER)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -11,13 +11,15 @@ from maillage.directory import services as directory_services
 from maillage.directory.models import Place
 from maillage.interop import deduplication, permissions
 from maillage.interop.models import DuplicateCandidate, SourceRecord
+from maillage.territories.actors import Actor, require, user_of
 from maillage.territories.models import Territory
 
 
 @transaction.atomic
-def duplicates_detect(*, territory: Territory) -> int:
+def duplicates_detect(*, territory: Territory, by: Actor) -> int:
     """Look for duplicate places (published and drafts) and record the new candidate pairs.
     Pairs already decided (merged or rejected) are never proposed again."""
+    require(by, lambda user: permissions.can_review_duplicates(user, territory))
     places = list(
         Place.objects.filter(territory=territory)
         .exclude(status=Place.Status.ARCHIVED)
@@ -71,11 +73,10 @@ def duplicates_detect(*, territory: Territory) -> int:
 
 
 @transaction.atomic
-def duplicate_merge(*, candidate: DuplicateCandidate, keep: Place, by) -> Place:
+def duplicate_merge(*, candidate: DuplicateCandidate, keep: Place, by: Actor) -> Place:
     """Keep `keep`, archive the other place; every source's provenance moves to the kept place
     (so that re-imports of either source update it)."""
-    if not permissions.can_review_duplicates(by, candidate.territory):
-        raise PermissionDenied
+    require(by, lambda user: permissions.can_review_duplicates(user, candidate.territory))
     if keep.pk not in (candidate.place_a_id, candidate.place_b_id):
         raise ValidationError({"keep": _("Choose one of the two places.")})
     other_id = candidate.place_b_id if keep.pk == candidate.place_a_id else candidate.place_a_id
@@ -84,19 +85,18 @@ def duplicate_merge(*, candidate: DuplicateCandidate, keep: Place, by) -> Place:
     directory_services.place_set_status(place=other, status=Place.Status.ARCHIVED, by=by)
     candidate.status = DuplicateCandidate.Status.MERGED
     candidate.kept = keep
-    candidate.decided_by = by
+    candidate.decided_by = user_of(by)
     candidate.decided_at = timezone.now()
     candidate.save()
     return keep
 
 
 @transaction.atomic
-def duplicate_reject(*, candidate: DuplicateCandidate, by) -> DuplicateCandidate:
+def duplicate_reject(*, candidate: DuplicateCandidate, by: Actor) -> DuplicateCandidate:
     """Remember that the two places are different (never proposed again)."""
-    if not permissions.can_review_duplicates(by, candidate.territory):
-        raise PermissionDenied
+    require(by, lambda user: permissions.can_review_duplicates(user, candidate.territory))
     candidate.status = DuplicateCandidate.Status.REJECTED
-    candidate.decided_by = by
+    candidate.decided_by = user_of(by)
     candidate.decided_at = timezone.now()
     candidate.save()
     return candidate

@@ -7,20 +7,24 @@ scanner following the link changes nothing; only the person's click (a POST) ans
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.core import signing
-from django.core.exceptions import PermissionDenied
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from maillage.directory import bulk
-from maillage.directory.models import Place
+from maillage.directory.models import Organisation, Place
 from maillage.interop import permissions
 from maillage.interop.models import FreshnessCampaign, FreshnessRequest
+from maillage.territories.actors import Actor, SystemActor, require, system_only, user_of
 from maillage.territories.models import Territory
 
 SALT = "maillage.interop.freshness"
+#: Who answers a freshness request: nobody signs in, the signed link is the proof.
+LINK_HOLDER = SystemActor("signed link of a freshness campaign")
 
 
 class InvalidLink(Exception):
@@ -55,10 +59,10 @@ def request_from_token(token: str) -> FreshnessRequest:
     return request
 
 
-def _recipients(territory: Territory) -> list[tuple[object, str, list[int]]]:
+def _recipients(territory: Territory) -> list[tuple[Organisation, str, list[int]]]:
     """(organisation, address, place ids) for each organisation with a place to confirm: the
     first e-mail of its places, else a member's."""
-    by_org: dict[int, tuple[object, str, list[int]]] = {}
+    by_org: dict[int, tuple[Organisation, str, list[int]]] = {}
     places = (
         Place.objects.filter(territory=territory)
         .exclude(status=Place.Status.ARCHIVED)
@@ -81,16 +85,21 @@ def _recipients(territory: Territory) -> list[tuple[object, str, list[int]]]:
 
 @transaction.atomic
 def campaign_send(
-    *, territory: Territory, title: str, message: str, valid_days: int, by, link_for
+    *,
+    territory: Territory,
+    title: str,
+    message: str,
+    valid_days: int,
+    by: Actor,
+    link_for: Callable[[str], str],
 ) -> FreshnessCampaign:
     """Create a campaign and e-mail every structure that has an address.
 
     `link_for(token)` turns a token into the absolute URL of the answer page.
     """
-    if not permissions.can_run_campaigns(by, territory):
-        raise PermissionDenied
+    require(by, lambda user: permissions.can_run_campaigns(user, territory))
     campaign = FreshnessCampaign(
-        territory=territory, title=title, message=message, valid_days=valid_days, by=by
+        territory=territory, title=title, message=message, valid_days=valid_days, by=user_of(by)
     )
     campaign.full_clean()
     campaign.save()
@@ -116,8 +125,12 @@ def campaign_send(
 
 
 @transaction.atomic
-def request_answer(*, request: FreshnessRequest, answer: str) -> FreshnessRequest:
-    """Record the structure's answer; "confirmed" marks its places as still correct."""
+def request_answer(*, request: FreshnessRequest, answer: str, by: Actor) -> FreshnessRequest:
+    """Record the structure's answer; "confirmed" marks its places as still correct.
+
+    Nobody signs in to answer: the signed link is the proof, checked by `request_from_token`
+    before this is called, and `by` is then the system acting on it (`LINK_HOLDER`)."""
+    require(by, system_only)
     if answer not in (FreshnessRequest.Answer.CONFIRMED, FreshnessRequest.Answer.UPDATE):
         raise ValueError(answer)
     request = FreshnessRequest.objects.select_for_update().get(pk=request.pk)
@@ -126,6 +139,7 @@ def request_answer(*, request: FreshnessRequest, answer: str) -> FreshnessReques
             place_ids=request.place_ids,
             territory=request.campaign.territory,
             reason=_("Confirmed still correct (freshness campaign)"),
+            by=by,
         )
     request.answer = answer
     request.answered_at = timezone.now()

@@ -7,6 +7,7 @@ import datetime as dt
 from django.db import transaction
 
 from maillage.interop.models import FreshnessCampaign, FreshnessRequest, ImportRun
+from maillage.territories.actors import Actor, require, system_only
 from maillage.web.extensions import erase_quoted_values
 
 #: Days an import run keeps the raw values of the rows it rejected.
@@ -16,13 +17,14 @@ CAMPAIGN_EMAILS_DAYS = 60
 
 
 @transaction.atomic
-def import_values_purge(*, before: dt.datetime, dry_run: bool = False) -> int:
+def import_values_purge(*, before: dt.datetime, dry_run: bool = False, by: Actor) -> int:
     """Erase the raw values quoted in the reports of imports started before `before`: the
     rejected rows (`issues`) and the notes (`notes`, e.g. a pre-1.0 value left out).
 
     Rejected rows may carry a person's contact (a volunteer's phone or e-mail); the report
     keeps the row, field and reason. Returns the number of import runs changed.
     """
+    require(by, system_only)
     runs = ImportRun.objects.filter(started_at__lt=before)
     quoting = {
         pk
@@ -35,12 +37,13 @@ def import_values_purge(*, before: dt.datetime, dry_run: bool = False) -> int:
 
 
 @transaction.atomic
-def campaign_emails_purge(*, before: dt.datetime, dry_run: bool = False) -> int:
+def campaign_emails_purge(*, before: dt.datetime, dry_run: bool = False, by: Actor) -> int:
     """Erase the addresses of freshness requests whose links expired before `before`.
 
     The request keeps its structure, places and answer (the campaign's figures do not change).
     Returns the number of requests changed.
     """
+    require(by, system_only)
     expired = [
         campaign.pk
         for campaign in FreshnessCampaign.objects.filter(sent_at__lt=before).only(

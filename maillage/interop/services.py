@@ -8,7 +8,7 @@ import math
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,7 +25,8 @@ from maillage.interop.models import (
     SourceRecord,
 )
 from maillage.interop.records import IMPORTED_FIELDS, Record, RowIssue, RowNote
-from maillage.territories.models import Territory
+from maillage.territories.actors import Actor, require, user_of
+from maillage.territories.models import Area, Territory
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
@@ -117,11 +118,11 @@ def place_import_values(place: Place) -> dict[str, Any]:
 def _same(a: Any, b: Any) -> bool:
     if isinstance(a, float) and isinstance(b, float):
         return math.isclose(a, b, abs_tol=1e-7)
-    return a == b
+    return bool(a == b)
 
 
 def _offers(
-    keys: list[str], current: list[dict] | None = None
+    keys: list[str], current: list[dict[str, Any]] | None = None
 ) -> list[directory_services.ServiceOffer]:
     """Services to write; stars and notes already set at the place are kept."""
     known = {s["service"]: s for s in current or []}
@@ -133,7 +134,9 @@ def _offers(
     ]
 
 
-def _resolve_area(record: Record, areas: dict[str, Any], by_name: dict[tuple[str, str], Any]):
+def _resolve_area(
+    record: Record, areas: dict[str, Area], by_name: dict[tuple[str, str], Area]
+) -> Area | None:
     code = record.place["area"]
     if code:
         return areas.get(code)
@@ -141,7 +144,10 @@ def _resolve_area(record: Record, areas: dict[str, Any], by_name: dict[tuple[str
 
 
 def _organisation_for(
-    record: Record, territory: Territory, by_siret: dict, by_name: dict
+    record: Record,
+    territory: Territory,
+    by_siret: dict[str, Organisation],
+    by_name: dict[str, Organisation],
 ) -> Organisation:
     key_name = fold(record.organisation_name)
     if record.organisation_siret and record.organisation_siret in by_siret:
@@ -171,7 +177,7 @@ def import_places(
     filename: str,
     file_format: str,
     source: str,
-    by,
+    by: Actor,
     valid_rows_only: bool = False,
     publish: bool = False,
     is_example: bool = False,
@@ -185,8 +191,7 @@ def import_places(
     `FieldConflict` for the coordinator. Raises `reading.UnreadableFile` for a file that
     cannot be read at all; returns the run (status refused, partial or imported).
     """
-    if by is not None and not permissions.can_import(by, territory):
-        raise PermissionDenied
+    require(by, lambda user: permissions.can_import(user, territory))
     source = source.strip()
     if not source:
         raise ValidationError({"source": _("Name the source of the file.")})
@@ -241,12 +246,12 @@ def import_places(
             incoming["latitude"], incoming["longitude"] = area.latitude, area.longitude
         incoming["area"] = area.code
         provenance = existing.get(record.source_id)
-        data = {k: v for k, v in incoming.items() if k not in ("services",)}
-        data["area"] = area
+        values = {k: v for k, v in incoming.items() if k not in ("services",)}
+        values["area"] = area
         if provenance is None:
             writes.append(
                 bulk.PlaceWrite(
-                    data=data,
+                    data=values,
                     services=_offers(incoming["services"]),
                     organisation=_organisation_for(record, territory, by_siret, by_name),
                 )
@@ -285,7 +290,7 @@ def import_places(
         rows=row_count,
         converted=converted,
         notes=[n.as_dict() for n in notes],
-        by=by,
+        by=user_of(by),
     )
     try:
         with transaction.atomic():
@@ -355,7 +360,15 @@ def _save_run(run: ImportRun, issues: list[RowIssue]) -> None:
     run.save()
 
 
-def _write_provenance(*, run, territory, existing, created, touched, source) -> None:
+def _write_provenance(
+    *,
+    run: ImportRun,
+    territory: Territory,
+    existing: dict[str, SourceRecord],
+    created: list[tuple[tuple[Record, dict[str, Any]], Place]],
+    touched: list[tuple[Record, dict[str, Any]]],
+    source: str,
+) -> None:
     now = timezone.now()
     SourceRecord.objects.bulk_create(
         [
@@ -400,7 +413,13 @@ def _json_value(value: Any) -> Any:
     return value if isinstance(value, str | int | float | bool | list | type(None)) else str(value)
 
 
-def _write_conflicts(run, existing, conflicts, *, skipped: set[str]) -> int:
+def _write_conflicts(
+    run: ImportRun,
+    existing: dict[str, SourceRecord],
+    conflicts: list[tuple[Record, str, Any, Any]],
+    *,
+    skipped: set[str],
+) -> int:
     rows = [
         FieldConflict(
             record=existing[record.source_id],
@@ -417,14 +436,13 @@ def _write_conflicts(run, existing, conflicts, *, skipped: set[str]) -> int:
 
 
 @transaction.atomic
-def conflict_decide(*, conflict: FieldConflict, take_source: bool, by) -> FieldConflict:
+def conflict_decide(*, conflict: FieldConflict, take_source: bool, by: Actor) -> FieldConflict:
     """Keep the hand-made value, or take the source's (through the directory's place_update)."""
     place = conflict.record.place
-    if not permissions.can_import(by, place.territory):
-        raise PermissionDenied
+    require(by, lambda user: permissions.can_import(user, place.territory))
     if take_source:
         if conflict.field == "services":
-            offers = _offers(conflict.incoming, place.services_snapshot)
+            offers = _offers(conflict.incoming or [], place.services_snapshot)
             directory_services.place_update(
                 place_id=place.pk, data={}, services=offers, expected_version=place.version, by=by
             )
@@ -440,7 +458,7 @@ def conflict_decide(*, conflict: FieldConflict, take_source: bool, by) -> FieldC
                 by=by,
             )
     conflict.status = FieldConflict.Status.TAKEN if take_source else FieldConflict.Status.KEPT
-    conflict.decided_by = by
+    conflict.decided_by = user_of(by)
     conflict.decided_at = timezone.now()
     conflict.save()
     return conflict

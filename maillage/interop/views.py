@@ -159,7 +159,7 @@ def conflict_decide(request, territory, pk):
 def duplicates(request, territory):
     territory = _coordinator_territory(request, territory, permissions.can_review_duplicates)
     if request.method == "POST":
-        found = duplicate_services.duplicates_detect(territory=territory)
+        found = duplicate_services.duplicates_detect(territory=territory, by=request.user)
         messages.success(
             request,
             ngettext("%(count)s new pair to review.", "%(count)s new pairs to review.", found)
@@ -270,7 +270,9 @@ def answer(request, territory, token):
         raise Http404
     form = AnswerForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        item = freshness.request_answer(request=item, answer=form.cleaned_data["answer"])
+        item = freshness.request_answer(
+            request=item, answer=form.cleaned_data["answer"], by=freshness.LINK_HOLDER
+        )
     return render(
         request,
         "interop/answer.html",

@@ -42,6 +42,18 @@ class CompareForm(forms.Form):
         return data
 
 
+class RunChoiceForm(forms.Form):
+    """The run a results page shows (`?run=<id>`; the latest published one when absent)."""
+
+    run = forms.IntegerField(min_value=1, required=False)
+
+
+class RunStatusForm(forms.Form):
+    """The publish and unpublish buttons of a weighting run."""
+
+    status = forms.ChoiceField(choices=WeightingRun.Status.choices)
+
+
 class WaveForm(forms.Form):
     name = forms.CharField(label=_("Name of the wave"), max_length=200)
     fieldwork_start = forms.DateField(

@@ -7,6 +7,7 @@ import datetime as dt
 from django.db import transaction
 
 from maillage.observatory.models import ImportReport
+from maillage.territories.actors import Actor, require, system_only
 from maillage.web.extensions import erase_quoted_values
 
 #: Days an import report keeps the raw values of rejected or doubtful cells.
@@ -14,12 +15,13 @@ IMPORT_VALUES_DAYS = 90
 
 
 @transaction.atomic
-def import_values_purge(*, before: dt.datetime, dry_run: bool = False) -> int:
+def import_values_purge(*, before: dt.datetime, dry_run: bool = False, by: Actor) -> int:
     """Erase the raw cell values quoted in import reports made before `before`.
 
     A rejected cell may hold what a respondent said (an age, a free answer): the report keeps
     its row, column and reason, which are enough to fix the file, and loses the value.
     Returns the number of reports changed.
     """
+    require(by, system_only)
     reports = ImportReport.objects.filter(created_at__lt=before)
     return erase_quoted_values(reports, field="problems", dry_run=dry_run)

@@ -1,13 +1,16 @@
-"""Writes of the observatory. Every function is a domain operation run in one transaction."""
+"""Writes of the observatory. Every function is a domain operation run in one transaction; it
+checks its permission itself for `by`, a user or a `SystemActor` (required)."""
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import math
 from collections.abc import Mapping, Sequence
+from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -26,17 +29,25 @@ from maillage.observatory.models import (
     WeightingRun,
 )
 from maillage.observatory.reading import read_responses
+from maillage.territories.actors import Actor, require, user_of
 from maillage.territories.models import Area, Territory
 
 
-def _check_manager(by, territory: Territory) -> None:
-    if by is not None and not permissions.can_manage(by, territory):
-        raise PermissionDenied(_("Only the territory's coordinators manage the observatory."))
+def _check_manager(by: Actor, territory: Territory) -> None:
+    require(
+        by,
+        lambda user: permissions.can_manage(user, territory),
+        refusal=_("Only the territory's coordinators manage the observatory."),
+    )
 
 
 @transaction.atomic
 def grid_adopt(
-    *, territory: Territory, version: str, extra_questions: Sequence[Mapping] = (), by=None
+    *,
+    territory: Territory,
+    version: str,
+    extra_questions: Sequence[Mapping[str, Any]] = (),
+    by: Actor,
 ) -> GridAdoption:
     """Adopt a version of the common grid, with the territory's own questions (if any)."""
     _check_manager(by, territory)
@@ -64,11 +75,11 @@ def wave_create(
     territory: Territory,
     grid: GridAdoption,
     name: str,
-    fieldwork_start=None,
-    fieldwork_end=None,
+    fieldwork_start: dt.date | None = None,
+    fieldwork_end: dt.date | None = None,
     is_synthetic: bool = False,
     note: str = "",
-    by=None,
+    by: Actor,
 ) -> Wave:
     _check_manager(by, territory)
     if grid.territory_id != territory.pk:
@@ -88,6 +99,34 @@ def wave_create(
 
 
 @transaction.atomic
+def wave_start(
+    *,
+    territory: Territory,
+    grid_version: str,
+    name: str,
+    fieldwork_start: dt.date | None = None,
+    fieldwork_end: dt.date | None = None,
+    note: str = "",
+    by: Actor,
+) -> Wave:
+    """Create a wave on `grid_version` of the common grid, adopting it first if the territory
+    has not yet (an adoption keeps its own questions): both or neither (one transaction)."""
+    _check_manager(by, territory)
+    grid = GridAdoption.objects.filter(territory=territory, grid_version=grid_version).first()
+    if grid is None:
+        grid = grid_adopt(territory=territory, version=grid_version, by=by)
+    return wave_create(
+        territory=territory,
+        grid=grid,
+        name=name,
+        fieldwork_start=fieldwork_start,
+        fieldwork_end=fieldwork_end,
+        note=note,
+        by=by,
+    )
+
+
+@transaction.atomic
 def responses_import(
     *,
     wave: Wave,
@@ -95,7 +134,7 @@ def responses_import(
     filename: str,
     codebook: Codebook | None = None,
     import_valid_rows: bool = False,
-    by=None,
+    by: Actor,
 ) -> ImportReport:
     """Check a file of responses and store its rows, all or nothing.
 
@@ -129,7 +168,7 @@ def responses_import(
     report = ImportReport(
         wave=wave,
         filename=filename[:255],
-        created_by=by,
+        created_by=user_of(by),
         rows_read=result.rows_read,
         rows_imported=imported,
         rows_rejected=result.rows_rejected if store else result.rows_read,
@@ -145,10 +184,10 @@ def margin_set_create(
     *,
     territory: Territory,
     name: str,
-    margins: Mapping,
+    margins: Mapping[str, Any],
     source: str,
     is_assumed: bool,
-    by=None,
+    by: Actor,
 ) -> MarginSet:
     """Store population margins (see `MarginSet`); replaces a set of the same name."""
     _check_manager(by, territory)
@@ -185,7 +224,7 @@ def margin_set_create(
     return margin_set
 
 
-def margins_from_csv(data: bytes) -> dict:
+def margins_from_csv(data: bytes) -> dict[str, dict[str, dict[str, float]]]:
     """Margins from a CSV with columns commune_code, margin (age_sex or education), category
     (``18_24|f``… or ``none``…) and population. Errors name the line."""
     text = data.decode("utf-8-sig")
@@ -195,7 +234,7 @@ def margins_from_csv(data: bytes) -> dict:
         raise ValidationError(
             _("The columns must be: %(columns)s.") % {"columns": ", ".join(sorted(needed))}
         )
-    margins: dict = {pipeline.AGE_SEX: {}, pipeline.EDUCATION: {}}
+    margins: dict[str, dict[str, dict[str, float]]] = {pipeline.AGE_SEX: {}, pipeline.EDUCATION: {}}
     for number, row in enumerate(reader, start=2):
         if row["margin"] not in margins:
             raise ValidationError(
@@ -228,7 +267,7 @@ def weighting_run_create(
     variance_method: str = WeightingRun.Variance.TAYLOR,
     replicates: int = 100,
     seed: int = 2024,
-    by=None,
+    by: Actor,
 ) -> WeightingRun:
     """Rake the wave to the margins, store the weights, diagnostics and every estimate.
 
@@ -249,7 +288,7 @@ def weighting_run_create(
         variance_method=variance_method,
         replicates=replicates,
         seed=seed,
-        created_by=by,
+        created_by=user_of(by),
     )
     run.full_clean(exclude=["created_by"])
     grid = selectors.wave_grid(wave)
@@ -308,7 +347,7 @@ def _number(value: float) -> float | None:
 
 
 @transaction.atomic
-def weighting_run_publish(*, run: WeightingRun, by=None) -> WeightingRun:
+def weighting_run_publish(*, run: WeightingRun, by: Actor) -> WeightingRun:
     """Publish a run: its estimates become public; the wave's other runs go back to draft."""
     _check_manager(by, run.wave.territory)
     if not run.converged:
@@ -329,7 +368,7 @@ def weighting_run_publish(*, run: WeightingRun, by=None) -> WeightingRun:
 
 
 @transaction.atomic
-def weighting_run_unpublish(*, run: WeightingRun, by=None) -> WeightingRun:
+def weighting_run_unpublish(*, run: WeightingRun, by: Actor) -> WeightingRun:
     _check_manager(by, run.wave.territory)
     run.status = WeightingRun.Status.DRAFT
     run.published_at = None

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -21,7 +21,9 @@ from maillage.observatory.forms import (
     ImportForm,
     IndicatorChoiceForm,
     MarginsForm,
+    RunChoiceForm,
     RunForm,
+    RunStatusForm,
     WaveForm,
 )
 from maillage.observatory.grid import evaluate, load_grid, localised
@@ -37,13 +39,12 @@ def _territory(slug: str) -> Territory:
 def _run(request, territory: Territory) -> WeightingRun | None:
     """The run a page shows: `?run=<id>` (a draft only for coordinators) or the latest
     published one."""
-    run_id = request.GET.get("run", "")
+    form = RunChoiceForm(request.GET)
+    if not form.is_valid():
+        raise BadRequest(form.errors.as_text())
+    run_id = form.cleaned_data["run"]
     if run_id:
-        if not run_id.isdigit():
-            raise Http404
-        run = get_object_or_404(
-            selectors.runs(territory).select_related("wave__grid"), pk=int(run_id)
-        )
+        run = get_object_or_404(selectors.runs(territory).select_related("wave__grid"), pk=run_id)
         if not permissions.can_view_run(request.user, run):
             raise Http404
         return run
@@ -208,10 +209,10 @@ def compare(request, territory):
     context = _context(request, territory, run)
     grid = context["grid"]
     areas = list(territory.areas.order_by("name"))
-    complete = all(request.GET.get(k) for k in ("indicator", "first", "second"))
+    # The page opens with an empty form; once a choice is sent, the form checks all three.
+    chosen = not request.GET.keys().isdisjoint(CompareForm.base_fields)
     form = CompareForm(
-        request.GET if complete else None,
-        initial=request.GET.dict(),
+        request.GET if chosen else None,
         grid=grid,
         communes=areas,
     )
@@ -325,8 +326,9 @@ def wave_new(request, territory):
     territory = _managed(request, territory)
     form = WaveForm(request.POST or None, territory=territory)
     if request.method == "POST" and form.is_valid():
-        grid = services.grid_adopt(territory=territory, version="1", by=request.user)
-        services.wave_create(territory=territory, grid=grid, by=request.user, **form.cleaned_data)
+        services.wave_start(
+            territory=territory, grid_version="1", by=request.user, **form.cleaned_data
+        )
         messages.success(request, _("The wave was created."))
         return redirect("observatory:manage", territory=territory.slug)
     return render(
@@ -454,8 +456,11 @@ def _url(name: str, territory: Territory) -> str:
 def run_status(request, territory, pk):
     territory = _managed(request, territory)
     run = get_object_or_404(WeightingRun, pk=pk, wave__territory=territory)
+    form = RunStatusForm(request.POST)
+    if not form.is_valid():  # the buttons send known statuses: this request was made by hand
+        raise BadRequest(form.errors.as_text())
     try:
-        if request.POST.get("status") == WeightingRun.Status.PUBLISHED:
+        if form.cleaned_data["status"] == WeightingRun.Status.PUBLISHED:
             services.weighting_run_publish(run=run, by=request.user)
             messages.success(request, _("The run is published."))
         else:

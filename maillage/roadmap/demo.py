@@ -35,7 +35,10 @@ from maillage.roadmap.models import (
     InventoryEntry,
     Risk,
 )
+from maillage.territories.actors import SystemActor
 from maillage.territories.models import Territory
+
+DEMO_LOADER = SystemActor("demo loader")
 
 ROADMAP = "Feuille de route France Numérique Ensemble 2024-2027"
 SOURCE = "Feuille de route « France Numérique Ensemble 2024-2027 » de Bordeaux Métropole."
@@ -79,13 +82,14 @@ def _bodies(territory: Territory) -> dict[str, Body]:
                 chair_organisation=chair_org,
                 purpose=purpose,
                 source_note=SOURCE,
+                by=DEMO_LOADER,
             )
         bodies[name] = body
     committee = bodies[STRATEGIC]
     if not committee.members.exists():
         services.body_member_add(
             body=committee, organisation=metropole, role=BodyMember.Role.CHAIR,
-            college="Bordeaux Métropole", source_note=SOURCE,
+            college="Bordeaux Métropole", source_note=SOURCE, by=DEMO_LOADER
         )  # fmt: skip
         for name, college, seats in (
             ("L'État", "État", 1),
@@ -95,19 +99,24 @@ def _bodies(territory: Territory) -> dict[str, Body]:
             ("Représentants des structures de médiation numérique", "Structures de terrain", 5),
         ):
             services.body_member_add(
-                body=committee, name=name, college=college, seats=seats, source_note=SOURCE
+                body=committee,
+                name=name,
+                college=college,
+                seats=seats,
+                source_note=SOURCE,
+                by=DEMO_LOADER,
             )
     network = bodies["Groupe Numérique Inclusif"]
     if not network.members.exists():
         services.body_member_add(
             body=network, name="Structures de terrain du réseau (environ 160)",
-            college="Structures de terrain", seats=160, source_note=SOURCE,
+            college="Structures de terrain", seats=160, source_note=SOURCE, by=DEMO_LOADER
         )  # fmt: skip
     communes = bodies["Comité des communes"]
     if not communes.members.exists():
         services.body_member_add(
             body=communes, name="Les 28 communes de Bordeaux Métropole", college="Communes",
-            seats=28, source_note=SOURCE,
+            seats=28, source_note=SOURCE, by=DEMO_LOADER
         )  # fmt: skip
     return bodies
 
@@ -133,6 +142,7 @@ def _example_meetings(bodies: dict[str, Body]) -> None:
                 agenda="1. Avancement de la feuille de route\n2. Indicateurs\n3. Questions diverses",
                 is_example=True,
                 source_note=EXAMPLE,
+                by=DEMO_LOADER,
             )
             if name == STRATEGIC:
                 services.attendance_record(
@@ -141,6 +151,7 @@ def _example_meetings(bodies: dict[str, Body]) -> None:
                         m.pk: Attendance.Status.PRESENT if i % 4 else Attendance.Status.EXCUSED
                         for i, m in enumerate(body.members.all())
                     },
+                    by=DEMO_LOADER,
                 )
                 meeting.minutes = "Compte rendu d'exemple : avancement présenté, priorités 2026."
                 meeting.save(update_fields=["minutes"])
@@ -149,6 +160,7 @@ def _example_meetings(bodies: dict[str, Body]) -> None:
                     text="Valider le rapport annuel et lancer la mise à jour du guide des "
                     "lieux ressources (exemple).",
                     is_example=True,
+                    by=DEMO_LOADER,
                 )
                 guide = Action.objects.filter(plan__territory=body.territory, code="7").first()
                 services.follow_up_add(
@@ -158,6 +170,7 @@ def _example_meetings(bodies: dict[str, Body]) -> None:
                     due_date=dt.date(2025, 9, 30),
                     action=guide,
                     is_example=True,
+                    by=DEMO_LOADER,
                 )
 
 
@@ -191,6 +204,7 @@ def _plan(territory: Territory) -> ActionPlan:
         context="Feuille de route approuvée par le conseil de Bordeaux Métropole ; son "
         "avancement est présenté chaque année au comité stratégique.",
         source_note=SOURCE,
+        by=DEMO_LOADER,
     )
     for code, title, description, lead, programme in ACTIONS:
         action = services.action_create(
@@ -204,6 +218,7 @@ def _plan(territory: Territory) -> ActionPlan:
                 "calendar": "Chaque année" if code == "5" else "",
             },
             source_note=SOURCE,
+            by=DEMO_LOADER,
         )
         if programme:
             field = "labels" if programme == "Conseillers numériques" else "local_programmes"
@@ -215,67 +230,75 @@ def _plan(territory: Territory) -> ActionPlan:
                         organisation=organisation,
                         role=ActionPartner.Role.OPERATIONAL,
                         is_example=True,  # the texts name the network, not each one's role
+                        by=DEMO_LOADER,
                     )
     aladdin = plan.actions.get(code="1")
     services.funding_line_add(
         action=aladdin, source="Exemple : financement de l'État", status=FundingLine.Status.GRANTED,
-        amount=Decimal("120000"), is_example=True,
+        amount=Decimal("120000"), is_example=True, by=DEMO_LOADER
     )  # fmt: skip
     services.risk_add(
         action=aladdin, description="Exemple : des structures quittent le réseau.",
         kind=Risk.Kind.PARTNERSHIP, probability=Risk.Level.MEDIUM, impact=Risk.Level.HIGH,
         mitigation="Exemple : réunions du réseau trois fois par an.", owner="Bordeaux Métropole",
-        is_example=True,
+        is_example=True, by=DEMO_LOADER
     )  # fmt: skip
     services.activity_add(
         action=aladdin, what="Exemple : session de formation des aidants.",
         state=Activity.State.DONE, date=dt.date(2025, 3, 18), participants=14,
         results="Exemple de résultat.", keep="Exemple : petits groupes.",
-        change="Exemple : horaires du soir.", is_example=True,
+        change="Exemple : horaires du soir.", is_example=True, by=DEMO_LOADER
     )  # fmt: skip
     services.activity_add(
         action=plan.actions.get(code="5"), what="Exemple : AGINUM 2025.",
         state=Activity.State.DONE, date=dt.date(2025, 11, 27), participants=3,
-        results="Exemple : participants comptés (moins de 5, non affichés).", is_example=True,
+        results="Exemple : participants comptés (moins de 5, non affichés).", is_example=True, by=DEMO_LOADER
     )  # fmt: skip
     services.activity_add(
         action=plan.actions.get(code="5"), what="Exemple : AGINUM 2026.",
-        state=Activity.State.FUTURE, is_example=True,
+        state=Activity.State.FUTURE, is_example=True, by=DEMO_LOADER
     )  # fmt: skip
     return plan
 
 
 def _indicators(territory: Territory, plan: ActionPlan) -> None:
-    services.indicators_preload_national(territory=territory)
+    services.indicators_preload_national(territory=territory, by=DEMO_LOADER)
     places = services.indicator_define(
         territory=territory, code="lieux-publies", name="Lieux publiés dans l'annuaire",
         unit="lieux", scope=IndicatorDefinition.Scope.LOCAL,
-        computed_key="directory.published_places", source_note="Calculé par l'annuaire.",
+        computed_key="directory.published_places", source_note="Calculé par l'annuaire.", by=DEMO_LOADER
     )  # fmt: skip
     trained = services.indicator_define(
         territory=territory, code="aladdin-personnes-formees", name="ALADDIN : personnes formées",
         unit="personnes", scope=IndicatorDefinition.Scope.PROGRAMME, programme="ALADDIN",
-        source_note=SOURCE,
+        source_note=SOURCE, by=DEMO_LOADER
     )  # fmt: skip
-    services.indicator_target_set(indicator=trained, value=3000, source_note=SOURCE)
+    services.indicator_target_set(indicator=trained, value=3000, source_note=SOURCE, by=DEMO_LOADER)
     structures = services.indicator_define(
         territory=territory, code="aladdin-structures", name="ALADDIN : structures formatrices",
         unit="structures", scope=IndicatorDefinition.Scope.PROGRAMME, programme="ALADDIN",
-        source_note=SOURCE,
+        source_note=SOURCE, by=DEMO_LOADER
     )  # fmt: skip
-    services.indicator_target_set(indicator=structures, value=31, source_note=SOURCE)
+    services.indicator_target_set(
+        indicator=structures, value=31, source_note=SOURCE, by=DEMO_LOADER
+    )
     wifi = services.indicator_define(
         territory=territory, code="points-wifi-sociaux", name="Points wifi sociaux",
-        unit="points", scope=IndicatorDefinition.Scope.LOCAL, source_note=SOURCE,
+        unit="points", scope=IndicatorDefinition.Scope.LOCAL, source_note=SOURCE, by=DEMO_LOADER
     )  # fmt: skip
-    services.indicator_target_set(indicator=wifi, value=40, source_note=SOURCE)
+    services.indicator_target_set(indicator=wifi, value=40, source_note=SOURCE, by=DEMO_LOADER)
     for indicator, values in (
         (trained, [(dt.date(2024, 12, 31), 900), (dt.date(2025, 6, 30), 1650)]),
         (wifi, [(dt.date(2024, 12, 31), 12), (dt.date(2025, 6, 30), 21)]),
     ):
         for day, value in values:
             services.indicator_value_record(
-                indicator=indicator, date=day, value=value, note=EXAMPLE, is_example=True
+                indicator=indicator,
+                date=day,
+                value=value,
+                note=EXAMPLE,
+                is_example=True,
+                by=DEMO_LOADER,
             )
     plan.actions.get(code="1").indicators.add(trained, structures)
     plan.actions.get(code="3").indicators.add(wifi)
@@ -308,7 +331,13 @@ def _inventory(territory: Territory) -> None:
         ("part-associations", "Part des actions portées par les associations", 30.2, "%"),
     ):
         services.reference_figure_set(
-            territory=territory, key=key, label=label, value=value, unit=unit, source_note=SOURCE
+            territory=territory,
+            key=key,
+            label=label,
+            value=value,
+            unit=unit,
+            source_note=SOURCE,
+            by=DEMO_LOADER,
         )
     if InventoryEntry.objects.filter(territory=territory).exists():
         return
@@ -320,6 +349,7 @@ def _inventory(territory: Territory) -> None:
             audience=audience,
             category=category,
             is_example=True,
+            by=DEMO_LOADER,
         )
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django import forms as django_forms
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import models, router, transaction
 from django.db.models.deletion import Collector, ProtectedError, RestrictedError
 from django.urls import reverse
@@ -44,6 +44,7 @@ from maillage.roadmap.models import (
     Risk,
     StrategicObjective,
 )
+from maillage.territories.actors import Person, require
 from maillage.territories.models import Area, Territory
 
 
@@ -551,7 +552,9 @@ def _territory_refs(obj: models.Model, territory: Territory, changed: set[str]) 
 
 
 @transaction.atomic
-def roadmap_object_update(*, obj: models.Model, data: Mapping[str, Any], by) -> models.Model:
+def roadmap_object_update(
+    *, obj: models.Model, data: Mapping[str, Any], by: Person
+) -> models.Model:
     """Change a record of the roadmap with a form's `data`, as `by` may.
 
     Only the fields of the kind's form (for an action's lead or partner: the action's own part)
@@ -560,8 +563,7 @@ def roadmap_object_update(*, obj: models.Model, data: Mapping[str, Any], by) -> 
     """
     kind = kind_of(obj)
     obj = kind.model.objects.select_for_update().get(pk=obj.pk)
-    if not kind.can_edit(by, obj, kind):
-        raise PermissionDenied
+    require(by, lambda user: kind.can_edit(user, obj, kind), people_only=True)
     names = kind.fields(by, obj) if kind.fields else kind.form(None, obj, by).fields
     changed = set()
     for name in names:
@@ -577,15 +579,14 @@ def roadmap_object_update(*, obj: models.Model, data: Mapping[str, Any], by) -> 
 
 
 @transaction.atomic
-def roadmap_object_delete(*, obj: models.Model, by) -> DeletionSummary:
+def roadmap_object_delete(*, obj: models.Model, by: Person) -> DeletionSummary:
     """Delete a record of the roadmap and what depends on it (see `deletion_summary`).
 
     Raises PermissionDenied, or ValidationError when other records protect it.
     """
     kind = kind_of(obj)
     obj = kind.model.objects.select_for_update().get(pk=obj.pk)
-    if not kind.can_delete(by, obj, kind):
-        raise PermissionDenied
+    require(by, lambda user: kind.can_delete(user, obj, kind), people_only=True)
     summary = deletion_summary(obj)
     if not summary.allowed:
         raise ValidationError(

@@ -122,6 +122,36 @@ class AttendanceForm(forms.ModelForm):
         fields = ("status",)
 
 
+class MeetingAttendanceForm(forms.Form):
+    """The attendance of a meeting: one optional answer per member of the body (a member left
+    without an answer keeps theirs). Fields are named `member-<id>`."""
+
+    def __init__(self, *args, members, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.members = list(members)
+        for member in self.members:
+            self.fields[f"member-{member.pk}"] = forms.ChoiceField(
+                choices=Attendance.Status.choices, required=False
+            )
+
+    def statuses(self) -> dict[int, str]:
+        """Member id → status, for the members given an answer (valid form only)."""
+        return {
+            member.pk: self.cleaned_data[f"member-{member.pk}"]
+            for member in self.members
+            if self.cleaned_data[f"member-{member.pk}"]
+        }
+
+    def members_in_error(self) -> list:
+        return [member for member in self.members if f"member-{member.pk}" in self.errors]
+
+
+class CalendarYearForm(forms.Form):
+    """The year a calendar page shows (`?year=`; this year when absent)."""
+
+    year = forms.IntegerField(min_value=2000, max_value=2100, required=False)
+
+
 class IndicatorValueForm(forms.ModelForm):
     class Meta:
         model = IndicatorValue

@@ -107,19 +107,11 @@ def attendance_edit(request, territory, pk):
     )
     members = list(meeting.body.members.all())
     current = {row.member_id: row.status for row in meeting.attendance.all()}
-    errors = []
-    if request.method == "POST":
-        statuses = {}
-        for member in members:
-            value = request.POST.get(f"member-{member.pk}", "")
-            if value:
-                if value not in Attendance.Status.values:
-                    errors.append(member)
-                statuses[member.pk] = value
-        if not errors:
-            services.attendance_record(meeting=meeting, statuses=statuses, by=request.user)
-            messages.success(request, _("Attendance saved."))
-            return redirect("roadmap:meeting", territory=territory.slug, pk=meeting.pk)
+    form = forms.MeetingAttendanceForm(request.POST or None, members=members)
+    if request.method == "POST" and form.is_valid():
+        services.attendance_record(meeting=meeting, statuses=form.statuses(), by=request.user)
+        messages.success(request, _("Attendance saved."))
+        return redirect("roadmap:meeting", territory=territory.slug, pk=meeting.pk)
     return render(
         request,
         "roadmap/attendance_form.html",
@@ -128,7 +120,7 @@ def attendance_edit(request, territory, pk):
             "meeting": meeting,
             "rows": [(m, current.get(m.pk, "")) for m in members],
             "choices": Attendance.Status.choices,
-            "errors": errors,
+            "errors": form.members_in_error() if form.is_bound else [],
         },
     )
 
@@ -287,13 +279,7 @@ def indicator_new(request, territory):
     territory = _managed(request, territory)
 
     def save(data):
-        data = dict(data)
-        target, year = data.pop("target"), data.pop("target_year")
-        indicator = services.indicator_define(territory=territory, by=request.user, **data)
-        if target is not None:
-            services.indicator_target_set(
-                indicator=indicator, value=target, year=year, by=request.user
-            )
+        services.indicator_define(territory=territory, by=request.user, **data)
 
     return _form_page(
         request,

@@ -68,6 +68,12 @@ def can_submit_inventory(user, territory: Territory) -> bool:
     return allowed is None or bool(allowed)
 
 
+def can_submit_inventory_for(user, organisation, territory: Territory) -> bool:
+    """Whether `user` may add an action of `organisation` to the territory's inventory."""
+    allowed = inventory_organisation_ids(user, territory)
+    return allowed is None or organisation.pk in allowed
+
+
 def can_change_inventory_entry(user, entry) -> bool:
     """Who may add an entry for its organisation may change or delete it."""
     allowed = inventory_organisation_ids(user, entry.territory)

@@ -1,15 +1,15 @@
 """Writes to the governance and the roadmap. Each function is one domain operation in one
-transaction; it validates fully (`full_clean`) and checks permissions when a person acts (`by`;
-`by=None` is the system: demo loader, imports)."""
+transaction; it validates fully (`full_clean`) and checks its permission itself: `by` is
+required, a user (checked by `permissions`) or a `SystemActor` (demo loader, imports)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
@@ -37,7 +37,10 @@ from maillage.roadmap.models import (
     StrategicObjective,
 )
 from maillage.territories import indicators as registry
-from maillage.territories.models import Territory
+from maillage.territories.actors import Actor, require, user_of
+from maillage.territories.models import Area, Territory
+
+M = TypeVar("M", bound=models.Model)
 
 # The fields of an action that its lead and partners may change (their part).
 ACTION_EDITABLE_FIELDS = (
@@ -60,15 +63,10 @@ NATIONAL_TARGETS = (
 FNE_SOURCE = "Feuille de route nationale France Numérique Ensemble : objectifs pour 2027."
 
 
-def _save(instance: models.Model) -> models.Model:
+def _save(instance: M) -> M:
     instance.full_clean()
     instance.save()
     return instance
-
-
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied
 
 
 def _same_territory(organisation: Organisation | None, territory: Territory, field: str) -> None:
@@ -91,10 +89,9 @@ def body_create(
     purpose: str = "",
     is_example: bool = False,
     source_note: str = "",
-    by=None,
+    by: Actor,
 ) -> Body:
-    if by is not None:
-        _require(permissions.can_manage(by, territory))
+    require(by, lambda user: permissions.can_manage(user, territory))
     _same_territory(chair_organisation, territory, "chair_organisation")
     return _save(
         Body(
@@ -123,11 +120,10 @@ def body_member_add(
     must_be_invited: bool = True,
     is_example: bool = False,
     source_note: str = "",
-    by=None,
+    by: Actor,
 ) -> BodyMember:
     """Add an organisation of the directory, or people described in words, to a body."""
-    if by is not None:
-        _require(permissions.can_manage(by, body.territory))
+    require(by, lambda user: permissions.can_manage(user, body.territory))
     _same_territory(organisation, body.territory, "organisation")
     if organisation is None and not name.strip():
         raise ValidationError({"name": _("Choose an organisation or write who the member is.")})
@@ -156,10 +152,9 @@ def meeting_create(
     minutes: str = "",
     is_example: bool = False,
     source_note: str = "",
-    by=None,
+    by: Actor,
 ) -> Meeting:
-    if by is not None:
-        _require(permissions.can_manage(by, body.territory))
+    require(by, lambda user: permissions.can_manage(user, body.territory))
     return _save(
         Meeting(
             body=body,
@@ -174,8 +169,8 @@ def meeting_create(
 
 
 @transaction.atomic
-def meeting_update(*, meeting: Meeting, data: Mapping[str, Any], by) -> Meeting:
-    _require(permissions.can_manage(by, meeting.body.territory))
+def meeting_update(*, meeting: Meeting, data: Mapping[str, Any], by: Actor) -> Meeting:
+    require(by, lambda user: permissions.can_manage(user, meeting.body.territory))
     for field in ("date", "place", "agenda", "minutes"):
         if field in data:
             setattr(meeting, field, data[field])
@@ -184,11 +179,10 @@ def meeting_update(*, meeting: Meeting, data: Mapping[str, Any], by) -> Meeting:
 
 @transaction.atomic
 def attendance_record(
-    *, meeting: Meeting, statuses: Mapping[int, str], by=None
+    *, meeting: Meeting, statuses: Mapping[int, str], by: Actor
 ) -> list[Attendance]:
     """Record who was present, excused or absent: `statuses` maps body member ids to a status."""
-    if by is not None:
-        _require(permissions.can_manage(by, meeting.body.territory))
+    require(by, lambda user: permissions.can_manage(user, meeting.body.territory))
     members = {m.pk: m for m in meeting.body.members.all()}
     saved = []
     for member_id, status in statuses.items():
@@ -205,10 +199,30 @@ def attendance_record(
 
 
 @transaction.atomic
-def decision_add(*, meeting: Meeting, text: str, is_example: bool = False, by=None) -> Decision:
-    if by is not None:
-        _require(permissions.can_manage(by, meeting.body.territory))
-    return _save(Decision(meeting=meeting, text=text, is_example=is_example))
+def decision_add(
+    *,
+    meeting: Meeting,
+    text: str,
+    is_example: bool = False,
+    follow_up: str = "",
+    follow_up_due_date: dt.date | None = None,
+    follow_up_action: Action | None = None,
+    by: Actor,
+) -> Decision:
+    """Record a decision of a meeting and, with `follow_up`, the follow-up it calls for: both
+    or neither (one transaction)."""
+    require(by, lambda user: permissions.can_manage(user, meeting.body.territory))
+    decision = _save(Decision(meeting=meeting, text=text, is_example=is_example))
+    if follow_up.strip():
+        follow_up_add(
+            decision=decision,
+            description=follow_up,
+            due_date=follow_up_due_date,
+            action=follow_up_action,
+            is_example=is_example,
+            by=by,
+        )
+    return decision
 
 
 @transaction.atomic
@@ -220,12 +234,11 @@ def follow_up_add(
     due_date: dt.date | None = None,
     action: Action | None = None,
     is_example: bool = False,
-    by=None,
+    by: Actor,
 ) -> FollowUp:
     """A follow-up action created by a decision, optionally tied to an action of a plan."""
     territory = decision.meeting.body.territory
-    if by is not None:
-        _require(permissions.can_manage(by, territory))
+    require(by, lambda user: permissions.can_manage(user, territory))
     _same_territory(owner, territory, "owner")
     if action is not None and action.plan.territory_id != territory.pk:
         raise ValidationError({"action": _("This action is not in the territory.")})
@@ -255,10 +268,9 @@ def action_plan_create(
     context: str = "",
     is_example: bool = False,
     source_note: str = "",
-    by=None,
+    by: Actor,
 ) -> ActionPlan:
-    if by is not None:
-        _require(permissions.can_manage(by, territory))
+    require(by, lambda user: permissions.can_manage(user, territory))
     if end_year < start_year:
         raise ValidationError({"end_year": _("The last year comes after the first year.")})
     return _save(
@@ -277,10 +289,9 @@ def action_plan_create(
 
 @transaction.atomic
 def objective_add(
-    *, plan: ActionPlan, title: str, description: str = "", order: int | None = None, by=None
+    *, plan: ActionPlan, title: str, description: str = "", order: int | None = None, by: Actor
 ) -> StrategicObjective:
-    if by is not None:
-        _require(permissions.can_manage(by, plan.territory))
+    require(by, lambda user: permissions.can_manage(user, plan.territory))
     if order is None:
         order = plan.objectives.count() + 1
     return _save(StrategicObjective(plan=plan, title=title, description=description, order=order))
@@ -288,10 +299,9 @@ def objective_add(
 
 @transaction.atomic
 def expected_result_add(
-    *, objective: StrategicObjective, title: str, order: int | None = None, by=None
+    *, objective: StrategicObjective, title: str, order: int | None = None, by: Actor
 ) -> ExpectedResult:
-    if by is not None:
-        _require(permissions.can_manage(by, objective.plan.territory))
+    require(by, lambda user: permissions.can_manage(user, objective.plan.territory))
     if order is None:
         order = objective.results.count() + 1
     return _save(ExpectedResult(objective=objective, title=title, order=order))
@@ -309,10 +319,9 @@ def action_create(
     data: Mapping[str, Any] | None = None,
     is_example: bool = False,
     source_note: str = "",
-    by=None,
+    by: Actor,
 ) -> Action:
-    if by is not None:
-        _require(permissions.can_manage(by, plan.territory))
+    require(by, lambda user: permissions.can_manage(user, plan.territory))
     _same_territory(lead, plan.territory, "lead")
     if result is not None and result.objective.plan_id != plan.pk:
         raise ValidationError({"result": _("This expected result belongs to another plan.")})
@@ -333,14 +342,14 @@ def action_create(
 
 
 @transaction.atomic
-def action_update(*, action: Action, data: Mapping[str, Any], by) -> Action:
+def action_update(*, action: Action, data: Mapping[str, Any], by: Actor) -> Action:
     """Change an action's own part (description, publics, calendar, status, indicators).
 
     Its lead and partners may do it as well as the coordinator; fields outside
     `ACTION_EDITABLE_FIELDS` (title, lead, plan) are ignored here.
     """
     action = Action.objects.select_for_update().select_related("plan__territory").get(pk=action.pk)
-    _require(permissions.can_edit_action(by, action))
+    require(by, lambda user: permissions.can_edit_action(user, action))
     for field in ACTION_EDITABLE_FIELDS:
         if field in data:
             setattr(action, field, data[field])
@@ -349,10 +358,9 @@ def action_update(*, action: Action, data: Mapping[str, Any], by) -> Action:
 
 @transaction.atomic
 def action_partner_add(
-    *, action: Action, organisation: Organisation, role: str, is_example: bool = False, by=None
+    *, action: Action, organisation: Organisation, role: str, is_example: bool = False, by: Actor
 ) -> ActionPartner:
-    if by is not None:
-        _require(permissions.can_change_action_team(by, action))
+    require(by, lambda user: permissions.can_change_action_team(user, action))
     _same_territory(organisation, action.plan.territory, "organisation")
     return _save(
         ActionPartner(action=action, organisation=organisation, role=role, is_example=is_example)
@@ -367,10 +375,9 @@ def funding_line_add(
     status: str,
     amount: Decimal | None = None,
     is_example: bool = False,
-    by=None,
+    by: Actor,
 ) -> FundingLine:
-    if by is not None:
-        _require(permissions.can_edit_action(by, action))
+    require(by, lambda user: permissions.can_edit_action(user, action))
     return _save(
         FundingLine(
             action=action, source=source, status=status, amount=amount, is_example=is_example
@@ -389,10 +396,9 @@ def risk_add(
     mitigation: str = "",
     owner: str = "",
     is_example: bool = False,
-    by=None,
+    by: Actor,
 ) -> Risk:
-    if by is not None:
-        _require(permissions.can_edit_action(by, action))
+    require(by, lambda user: permissions.can_edit_action(user, action))
     return _save(
         Risk(
             action=action,
@@ -419,11 +425,10 @@ def activity_add(
     keep: str = "",
     change: str = "",
     is_example: bool = False,
-    by=None,
+    by: Actor,
 ) -> Activity:
     """Log an activity of an action (done, upcoming or future) with its results."""
-    if by is not None:
-        _require(permissions.can_edit_action(by, action))
+    require(by, lambda user: permissions.can_edit_action(user, action))
     if state == Activity.State.DONE and date is None:
         raise ValidationError({"date": _("Give the date of an activity that is done.")})
     return _save(
@@ -436,7 +441,7 @@ def activity_add(
             results=results,
             keep=keep,
             change=change,
-            created_by=by,
+            created_by=user_of(by),
             is_example=is_example,
         )
     )
@@ -459,12 +464,15 @@ def indicator_define(
     description: str = "",
     is_example: bool = False,
     source_note: str = "",
-    by=None,
+    target: float | None = None,
+    target_year: int | None = None,
+    by: Actor,
 ) -> IndicatorDefinition:
     """Define an indicator (or update the one with this code). With `computed_key`, its values
-    come from the registry of computed indicators (territories.indicators), never by hand."""
-    if by is not None:
-        _require(permissions.can_manage(by, territory))
+    come from the registry of computed indicators (territories.indicators), never by hand.
+    With `target`, also set its target for `target_year` (see `indicator_target_set`): both
+    or neither (one transaction)."""
+    require(by, lambda user: permissions.can_manage(user, territory))
     if computed_key:
         try:
             registry.get(computed_key)
@@ -489,7 +497,10 @@ def indicator_define(
     indicator.description = description
     indicator.is_example = is_example
     indicator.source_note = source_note
-    return _save(indicator)
+    _save(indicator)
+    if target is not None:
+        indicator_target_set(indicator=indicator, value=target, year=target_year, by=by)
+    return indicator
 
 
 @transaction.atomic
@@ -500,11 +511,10 @@ def indicator_target_set(
     year: int | None = None,
     is_example: bool = False,
     source_note: str = "",
-    by=None,
+    by: Actor,
 ) -> IndicatorTarget:
     """Set the target for a period (the year it is due, or no deadline)."""
-    if by is not None:
-        _require(permissions.can_manage(by, indicator.territory))
+    require(by, lambda user: permissions.can_manage(user, indicator.territory))
     target = IndicatorTarget.objects.filter(indicator=indicator, year=year).first()
     target = target or IndicatorTarget(indicator=indicator, year=year)
     target.value = value
@@ -521,11 +531,10 @@ def indicator_value_record(
     value: float,
     note: str = "",
     is_example: bool = False,
-    by=None,
+    by: Actor,
 ) -> IndicatorValue:
     """Record the actual value of an indicator entered by hand on `date` (replaces that day's)."""
-    if by is not None:
-        _require(permissions.can_manage(by, indicator.territory))
+    require(by, lambda user: permissions.can_manage(user, indicator.territory))
     if indicator.source == IndicatorDefinition.Source.COMPUTED:
         raise ValidationError(
             {"value": _("This indicator is computed by Maillage: its values are not entered.")}
@@ -539,8 +548,9 @@ def indicator_value_record(
 
 
 @transaction.atomic
-def indicators_preload_national(*, territory: Territory, by=None) -> list[IndicatorDefinition]:
+def indicators_preload_national(*, territory: Territory, by: Actor) -> list[IndicatorDefinition]:
     """Add France Numérique Ensemble's four national targets for 2027. Idempotent."""
+    require(by, lambda user: permissions.can_manage(user, territory))
     created = []
     for code, name, unit, target in NATIONAL_TARGETS:
         indicator = indicator_define(
@@ -553,7 +563,9 @@ def indicators_preload_national(*, territory: Territory, by=None) -> list[Indica
             source_note=FNE_SOURCE,
             by=by,
         )
-        indicator_target_set(indicator=indicator, value=target, year=2027, source_note=FNE_SOURCE)
+        indicator_target_set(
+            indicator=indicator, value=target, year=2027, source_note=FNE_SOURCE, by=by
+        )
         created.append(indicator)
     return created
 
@@ -571,15 +583,13 @@ def inventory_entry_submit(
     category: str,
     carrier: str = "",
     description: str = "",
-    area=None,
+    area: Area | None = None,
     is_example: bool = False,
-    by=None,
+    by: Actor,
 ) -> InventoryEntry:
     """A structure describes one of its actions for the territory's inventory."""
+    require(by, lambda user: permissions.can_submit_inventory_for(user, organisation, territory))
     _same_territory(organisation, territory, "organisation")
-    if by is not None:
-        allowed = permissions.inventory_organisation_ids(by, territory)
-        _require(allowed is None or organisation.pk in allowed)
     if area is not None and area.territory_id != territory.pk:
         raise ValidationError({"area": _("This commune is not in the territory.")})
     return _save(
@@ -592,7 +602,7 @@ def inventory_entry_submit(
             audience=audience,
             category=category,
             area=area,
-            submitted_by=by,
+            submitted_by=user_of(by),
             is_example=is_example,
         )
     )
@@ -615,9 +625,17 @@ def carrier_of(organisation: Organisation) -> str:
 
 @transaction.atomic
 def reference_figure_set(
-    *, territory: Territory, key: str, label: str, value: float, unit: str = "", source_note=""
+    *,
+    territory: Territory,
+    key: str,
+    label: str,
+    value: float,
+    unit: str = "",
+    source_note: str = "",
+    by: Actor,
 ) -> ReferenceFigure:
     """Keep a figure a published document printed (idempotent on `key`)."""
+    require(by, lambda user: permissions.can_manage(user, territory))
     figure = ReferenceFigure.objects.filter(territory=territory, key=key).first()
     figure = figure or ReferenceFigure(territory=territory, key=key)
     figure.label, figure.value, figure.unit, figure.source_note = label, value, unit, source_note

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from maillage.roadmap import exports, permissions, presenters, selectors, services
 from maillage.roadmap.forms import (
     ActivityForm,
+    CalendarYearForm,
     DecisionForm,
     IndicatorValueForm,
     InventoryEntryForm,
@@ -126,15 +127,14 @@ def decision_new(request, territory, pk):
     form = DecisionForm(request.POST or None, territory=territory)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        decision = services.decision_add(meeting=meeting, text=data["text"], by=request.user)
-        if data["follow_up"]:
-            services.follow_up_add(
-                decision=decision,
-                description=data["follow_up"],
-                due_date=data["due_date"],
-                action=data["action"],
-                by=request.user,
-            )
+        services.decision_add(
+            meeting=meeting,
+            text=data["text"],
+            follow_up=data["follow_up"],
+            follow_up_due_date=data["due_date"],
+            follow_up_action=data["action"],
+            by=request.user,
+        )
         messages.success(request, _("Decision saved."))
         return redirect("roadmap:meeting", territory=territory.slug, pk=meeting.pk)
     return render(
@@ -148,12 +148,10 @@ def decision_new(request, territory, pk):
 def calendar(request, territory):
     territory = _readable(request, territory)
     today = _today()
-    try:
-        year = int(request.GET.get("year", today.year))
-    except ValueError:
-        year = today.year
-    if not 2000 <= year <= 2100:
-        raise Http404
+    form = CalendarYearForm(request.GET)
+    if not form.is_valid():  # the page's links give years 2000 to 2100 only
+        raise BadRequest(form.errors.as_text())
+    year = form.cleaned_data["year"] or today.year
     meetings, per_body = selectors.calendar(territory, year=year, today=today)
     return render(
         request,

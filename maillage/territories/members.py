@@ -9,13 +9,14 @@ person is asked or kept (docs/privacy.md).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.contrib.auth.tokens import default_token_generator
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import transaction
@@ -24,6 +25,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
+from maillage.territories.actors import Actor, require, system_only
 from maillage.territories.models import Membership, Territory
 from maillage.territories.permissions import is_coordinator
 
@@ -51,7 +53,6 @@ def _normalised_email(text: str) -> str:
 
 
 def _free_username(email: str) -> str:
-    User = get_user_model()
     base = email.lower()[:140]
     candidate, n = base, 1
     while User.objects.filter(username=candidate).exists():
@@ -61,27 +62,28 @@ def _free_username(email: str) -> str:
 
 
 def membership_invite(
-    *, territory: Territory, email: str, role: str, by, link_for: LinkFor
+    *, territory: Territory, email: str, role: str, by: User, link_for: LinkFor
 ) -> Invitation:
     """Give `role` in `territory` to the person with this e-mail address and tell them.
 
-    Raises PermissionDenied unless `by` coordinates the territory, and ValidationError (on
-    "email" or "role") for a wrong address or role; nothing is written then.
+    Raises PermissionDenied unless `by` (a person, never the system: the e-mail names them)
+    coordinates the territory, and ValidationError (on "email" or "role") for a wrong address
+    or role; nothing is written then.
     """
-    if not is_coordinator(by, territory):
-        raise PermissionDenied
+    require(by, lambda user: is_coordinator(user, territory), people_only=True)
     email = _normalised_email(email)
     if role not in Membership.Role.values:
         raise ValidationError({"role": _("Choose one of the roles of the list.")})
-    User = get_user_model()
     with transaction.atomic():
-        user = User.objects.filter(email__iexact=email).order_by("pk").first()
-        account_created = user is None
-        if account_created:
+        existing = User.objects.filter(email__iexact=email).order_by("pk").first()
+        account_created = existing is None
+        if existing is None:
             user = User(username=_free_username(email), email=email)
             user.set_unusable_password()
             user.full_clean()
             user.save()
+        else:
+            user = existing
         membership, _created = Membership.objects.get_or_create(
             user=user, territory=territory, role=role
         )
@@ -108,12 +110,11 @@ def membership_invite(
 
 
 @transaction.atomic
-def membership_revoke(*, membership: Membership, by) -> None:
+def membership_revoke(*, membership: Membership, by: Actor) -> None:
     """Take a role back. The last coordinator of a territory cannot be removed (somebody must
     be able to give roles); the account itself stays."""
     territory = membership.territory
-    if not is_coordinator(by, territory):
-        raise PermissionDenied
+    require(by, lambda user: is_coordinator(user, territory))
     if membership.role == Membership.Role.COORDINATOR:
         coordinators = Membership.objects.select_for_update().filter(
             territory=territory, role=Membership.Role.COORDINATOR
@@ -130,12 +131,14 @@ UNANSWERED_INVITATION_DAYS = 90
 
 
 @transaction.atomic
-def invitations_unanswered_purge(*, before, dry_run: bool = False) -> int:
+def invitations_unanswered_purge(*, before: dt.datetime, dry_run: bool = False, by: Actor) -> int:
     """Delete the accounts of invitations nobody accepted: created before `before`, no
-    password ever chosen, never signed in. Their roles go with them. Returns how many."""
+    password ever chosen, never signed in. Their roles go with them. Returns how many.
+    Only the system does it (`purge_personal_data`)."""
+    require(by, system_only)
     from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 
-    accounts = get_user_model().objects.filter(
+    accounts = User.objects.filter(
         date_joined__lt=before,
         last_login__isnull=True,
         password__startswith=UNUSABLE_PASSWORD_PREFIX,

@@ -1,4 +1,7 @@
-"""Writes to territories: creating a territory and loading its official areas."""
+"""Writes to territories: loading a territory's official areas, giving roles.
+
+Only the system does them (commands, the demo loader): people get roles by invitation
+(`members.py`), and areas come from official files."""
 
 from __future__ import annotations
 
@@ -6,10 +9,13 @@ import csv
 import json
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from maillage.territories.actors import Actor, require, system_only
 from maillage.territories.models import Area, Membership, Territory
 from maillage.territories.reference import POPULATION_YEAR, CommuneRef
 
@@ -26,6 +32,7 @@ def territory_load_communes(
     centroids_csv: Path,
     contours_geojson: Path | None = None,
     source: str = "",
+    by: Actor,
 ) -> int:
     """Create or update the communes of `territory` from INSEE-coded files.
 
@@ -33,6 +40,7 @@ def territory_load_communes(
     separated); `centroids_csv` has code_insee, latitude, longitude. All rows are checked before
     anything is written; the whole load is one transaction.
     """
+    require(by, system_only)
     centroids = {}
     with open(centroids_csv, encoding="utf-8") as f:
         for row_number, row in enumerate(csv.DictReader(f), start=2):
@@ -92,11 +100,13 @@ def territory_load_communes(
             area.save()
         else:
             area.save()
-    territory_update_bbox(territory=territory)
+    territory_update_bbox(territory=territory, by=by)
     return len(areas)
 
 
-def territory_update_bbox(*, territory: Territory) -> None:
+def territory_update_bbox(*, territory: Territory, by: Actor) -> None:
+    """Keep the bounding box of the territory's areas (centres and contours)."""
+    require(by, system_only)
     lats, lons = [], []
     for area in Area.objects.filter(territory=territory):
         lats.append(area.latitude)
@@ -111,18 +121,22 @@ def territory_update_bbox(*, territory: Territory) -> None:
         territory.save(update_fields=["bbox_south", "bbox_north", "bbox_west", "bbox_east"])
 
 
-def _rings(geometry):
+def _rings(geometry: dict[str, Any] | None) -> list[list[list[float]]]:
+    """The rings of a GeoJSON Polygon or MultiPolygon (none for other geometries)."""
     if not geometry:
         return []
     if geometry["type"] == "Polygon":
-        return geometry["coordinates"]
+        return list(geometry["coordinates"])
     if geometry["type"] == "MultiPolygon":
         return [ring for polygon in geometry["coordinates"] for ring in polygon]
     return []
 
 
 @transaction.atomic
-def membership_grant(*, user, territory: Territory, role: str) -> Membership:
+def membership_grant(*, user: User, territory: Territory, role: str, by: Actor) -> Membership:
+    """Give `user` a role in `territory` (idempotent). Coordinators invite through
+    `members.membership_invite`, which also tells the person; this is for the system."""
+    require(by, system_only)
     membership, _created = Membership.objects.get_or_create(
         user=user, territory=territory, role=role
     )

@@ -45,7 +45,7 @@ class RetentionRule:
     key: str
     description: str  # lazily translated
     days: int  # default retention, in days
-    purge: Callable[..., int]  # purge(*, before: datetime, dry_run: bool) -> int
+    purge: Callable[..., int]  # purge(*, before: datetime, dry_run: bool, by: Actor) -> int
 
 
 SECTIONS: dict[str, Section] = {}

@@ -9,6 +9,7 @@ from maillage.diagnostic import services
 from maillage.diagnostic.computation import RunParameters
 from maillage.diagnostic.models import DiagnosticRun, FragilityIndicator
 from tests.browser.test_accessibility import DESKTOP, PHONE, WCAG_21_AA, _check, _sign_in
+from tests.factories import SYSTEM
 
 pytestmark = pytest.mark.browser
 
@@ -25,7 +26,7 @@ def test_diagnostic_pages_have_no_wcag_violations(live_server, page, diagnostic,
     slug = diagnostic.slug
     run = DiagnosticRun.objects.get(territory=diagnostic, status="done")
     pending = services.diagnostic_run_request(
-        territory=diagnostic, by=None, parameters=RunParameters(), inline=False
+        territory=diagnostic, by=SYSTEM, parameters=RunParameters(), inline=False
     )
     indicator = FragilityIndicator.objects.filter(territory=diagnostic).first()
     _sign_in(page, live_server, "coordination")

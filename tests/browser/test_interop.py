@@ -7,6 +7,7 @@ from maillage.directory.models import Place
 from maillage.interop import duplicates, freshness, services
 from maillage.interop.models import DuplicateCandidate, Format, FreshnessCampaign, ImportRun
 from tests.browser.test_accessibility import DESKTOP, PHONE, _check, _sign_in
+from tests.factories import SYSTEM
 from tests.interop.helpers import csv_bytes, variant
 
 pytestmark = pytest.mark.browser
@@ -32,7 +33,7 @@ def interop_demo(demo):
     )
     imported = Place.objects.filter(territory=demo).first()
     Place.objects.filter(pk=imported.pk).update(email="contact@example.org")
-    duplicates.duplicates_detect(territory=demo)
+    duplicates.duplicates_detect(territory=demo, by=SYSTEM)
     if not DuplicateCandidate.objects.exists():
         a, b = Place.objects.filter(territory=demo).order_by("pk")[:2]
         DuplicateCandidate.objects.create(

@@ -19,6 +19,7 @@ from maillage.directory.demo import load_demo
 from maillage.directory.models import Place
 from maillage.territories import indicators
 from maillage.territories.models import Membership
+from tests.factories import SYSTEM
 
 EARTH_RADIUS_KM = 6371.0088
 
@@ -87,7 +88,7 @@ def _naive_e2sfca(territory):
 
 def test_demo_accessibility_matches_a_naive_computation(demo):
     run = services.diagnostic_run_request(
-        territory=demo, by=None, parameters=RunParameters(demand="population"), inline=True
+        territory=demo, by=SYSTEM, parameters=RunParameters(demand="population"), inline=True
     )
     assert run.status == DiagnosticRun.Status.DONE
     expected = _naive_e2sfca(demo)

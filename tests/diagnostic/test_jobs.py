@@ -15,20 +15,20 @@ from maillage.diagnostic import jobs, services
 from maillage.diagnostic.computation import RunParameters
 from maillage.diagnostic.models import DiagnosticRun
 from tests import factories
-from tests.factories import Role
+from tests.factories import SYSTEM, Role
 
 STALE = dt.timedelta(minutes=10)
 
 
 def _pending(territory) -> DiagnosticRun:
     return services.diagnostic_run_request(
-        territory=territory, by=None, parameters=RunParameters(index="custom"), inline=False
+        territory=territory, by=SYSTEM, parameters=RunParameters(index="custom"), inline=False
     )
 
 
 def _claimed(territory) -> DiagnosticRun:
     run = _pending(territory)
-    assert jobs.diagnostic_run_claim(run=run)
+    assert jobs.diagnostic_run_claim(run=run, by=SYSTEM)
     return run
 
 
@@ -42,7 +42,7 @@ def test_claim_counts_the_attempt_and_progress_beats(territory, bordeaux):
     assert (run.status, run.attempts) == ("running", 1)
     assert run.heartbeat_at == run.started_at
     _silent_for(run, dt.timedelta(hours=1))
-    jobs.diagnostic_run_execute(run=run)
+    jobs.diagnostic_run_execute(run=run, by=SYSTEM)
     run.refresh_from_db()
     assert run.status == "done" and run.attempts == 1
     assert timezone.now() - run.heartbeat_at < dt.timedelta(minutes=1)  # every step beats
@@ -52,7 +52,7 @@ def test_a_silent_run_is_requeued_then_computed(territory, bordeaux):
     run = _claimed(territory)
     DiagnosticRun.objects.filter(pk=run.pk).update(progress=35, step="accessibility")
     _silent_for(run, STALE + dt.timedelta(seconds=1))
-    assert jobs.diagnostic_runs_requeue_stale(stale_after=STALE) == (1, 0)
+    assert jobs.diagnostic_runs_requeue_stale(stale_after=STALE, by=SYSTEM) == (1, 0)
     run.refresh_from_db()
     assert (run.status, run.progress, run.step, run.attempts) == ("pending", 0, "", 1)
     assert run.started_at is None and run.heartbeat_at is None
@@ -66,14 +66,14 @@ def test_a_silent_run_is_requeued_then_computed(territory, bordeaux):
 def test_a_beating_run_is_left_alone(territory, bordeaux):
     run = _claimed(territory)
     _silent_for(run, STALE - dt.timedelta(minutes=1))
-    assert jobs.diagnostic_runs_requeue_stale(stale_after=STALE) == (0, 0)
+    assert jobs.diagnostic_runs_requeue_stale(stale_after=STALE, by=SYSTEM) == (0, 0)
     assert DiagnosticRun.objects.get(pk=run.pk).status == "running"
     pending, done = _pending(territory), _claimed(territory)
     DiagnosticRun.objects.filter(pk__in=[pending.pk, done.pk]).update(
         heartbeat_at=timezone.now() - dt.timedelta(days=1)
     )
     DiagnosticRun.objects.filter(pk=done.pk).update(status="done")
-    assert jobs.diagnostic_runs_requeue_stale(stale_after=STALE) == (0, 0)  # not running
+    assert jobs.diagnostic_runs_requeue_stale(stale_after=STALE, by=SYSTEM) == (0, 0)  # not running
 
 
 def test_a_run_claimed_before_heartbeats_existed_counts_from_its_start(territory, bordeaux):
@@ -81,14 +81,17 @@ def test_a_run_claimed_before_heartbeats_existed_counts_from_its_start(territory
     DiagnosticRun.objects.filter(pk=run.pk).update(
         heartbeat_at=None, started_at=timezone.now() - dt.timedelta(hours=2)
     )
-    assert jobs.diagnostic_runs_requeue_stale(stale_after=STALE) == (1, 0)
+    assert jobs.diagnostic_runs_requeue_stale(stale_after=STALE, by=SYSTEM) == (1, 0)
 
 
 def test_after_max_attempts_the_run_fails_and_says_why(client, territory, bordeaux):
     run = _claimed(territory)
     DiagnosticRun.objects.filter(pk=run.pk).update(attempts=3)
     _silent_for(run, dt.timedelta(hours=1))
-    assert jobs.diagnostic_runs_requeue_stale(stale_after=STALE, max_attempts=3) == (0, 1)
+    assert jobs.diagnostic_runs_requeue_stale(stale_after=STALE, max_attempts=3, by=SYSTEM) == (
+        0,
+        1,
+    )
     run.refresh_from_db()
     assert run.status == "failed" and run.finished_at is not None
     assert run.result == {"error": {"code": "worker_lost", "params": {"attempts": 3}}}
@@ -102,35 +105,37 @@ def test_after_max_attempts_the_run_fails_and_says_why(client, territory, bordea
 def test_two_workers_never_both_requeue(territory, bordeaux):
     run = _claimed(territory)
     _silent_for(run, dt.timedelta(hours=1))
-    assert jobs.diagnostic_runs_requeue_stale(stale_after=STALE) == (1, 0)
-    assert jobs.diagnostic_runs_requeue_stale(stale_after=STALE) == (0, 0)
+    assert jobs.diagnostic_runs_requeue_stale(stale_after=STALE, by=SYSTEM) == (1, 0)
+    assert jobs.diagnostic_runs_requeue_stale(stale_after=STALE, by=SYSTEM) == (0, 0)
     # A worker that read the run before the requeue cannot claim it with what it read.
     stale_copy = DiagnosticRun.objects.get(pk=run.pk)
-    assert jobs.diagnostic_run_claim(run=DiagnosticRun.objects.get(pk=run.pk))
+    assert jobs.diagnostic_run_claim(run=DiagnosticRun.objects.get(pk=run.pk), by=SYSTEM)
     _silent_for(run, dt.timedelta(hours=1))
-    jobs.diagnostic_runs_requeue_stale(stale_after=STALE)
+    jobs.diagnostic_runs_requeue_stale(stale_after=STALE, by=SYSTEM)
     assert DiagnosticRun.objects.get(pk=run.pk).attempts == 2
-    assert stale_copy.attempts == 1 and jobs.diagnostic_run_claim(run=stale_copy) is False
+    assert (
+        stale_copy.attempts == 1 and jobs.diagnostic_run_claim(run=stale_copy, by=SYSTEM) is False
+    )
 
 
 def test_the_late_worker_of_a_requeued_run_writes_nothing(territory, bordeaux):
     late = _claimed(territory)  # attempt 1: its worker seems dead…
     _silent_for(late, dt.timedelta(hours=1))
-    jobs.diagnostic_runs_requeue_stale(stale_after=STALE)
-    current = jobs.diagnostic_run_claim_next()  # attempt 2, another worker
+    jobs.diagnostic_runs_requeue_stale(stale_after=STALE, by=SYSTEM)
+    current = jobs.diagnostic_run_claim_next(by=SYSTEM)  # attempt 2, another worker
     assert current.pk == late.pk and current.attempts == 2
     # …but it was only slow: it wakes up and computes. Its first beat finds the run is no
     # longer its own, it stops and writes nothing.
-    returned = jobs.diagnostic_run_execute(run=late)
+    returned = jobs.diagnostic_run_execute(run=late, by=SYSTEM)
     assert (returned.status, returned.attempts, returned.progress) == ("running", 2, 1)
-    done = jobs.diagnostic_run_execute(run=current)
+    done = jobs.diagnostic_run_execute(run=current, by=SYSTEM)
     assert done.status == "done" and done.attempts == 2
 
 
 def test_the_late_final_write_is_dropped(territory, bordeaux):
     late = _claimed(territory)
     _silent_for(late, dt.timedelta(hours=1))
-    jobs.diagnostic_runs_requeue_stale(stale_after=STALE)
+    jobs.diagnostic_runs_requeue_stale(stale_after=STALE, by=SYSTEM)
     finished = jobs._run_finish(late, 1, error={"code": "internal", "params": {}})
     assert (finished.status, finished.result) == ("pending", None)
 
@@ -153,7 +158,7 @@ def test_worker_command_options(territory, bordeaux):
 def test_a_requeued_run_says_so_while_it_waits(client, territory, bordeaux):
     run = _claimed(territory)
     _silent_for(run, dt.timedelta(hours=1))
-    jobs.diagnostic_runs_requeue_stale(stale_after=STALE)
+    jobs.diagnostic_runs_requeue_stale(stale_after=STALE, by=SYSTEM)
     client.force_login(factories.user(territory=territory, role=Role.COORDINATOR))
     with translation.override("en"):
         url = reverse("diagnostic:run", kwargs={"territory": territory.slug, "pk": run.pk})
@@ -176,9 +181,9 @@ def test_concurrent_workers_requeue_and_claim_once(territory, bordeaux):
     def worker():
         try:
             barrier.wait()
-            requeued.append(jobs.diagnostic_runs_requeue_stale(stale_after=STALE)[0])
+            requeued.append(jobs.diagnostic_runs_requeue_stale(stale_after=STALE, by=SYSTEM)[0])
             barrier.wait()
-            while (run := jobs.diagnostic_run_claim_next()) is not None:
+            while (run := jobs.diagnostic_run_claim_next(by=SYSTEM)) is not None:
                 claimed.append(run.pk)
         except Exception as error:  # reported below, in the test's thread
             failures.append(error)

@@ -9,7 +9,7 @@ from maillage.diagnostic import presenters, services
 from maillage.diagnostic.computation import RunParameters
 from maillage.diagnostic.models import DiagnosticRun, FragilityIndicator, IndicatorValue
 from tests import factories
-from tests.factories import Role
+from tests.factories import SYSTEM, Role
 
 
 def en(name, **kwargs):
@@ -84,7 +84,7 @@ def test_values_import_through_the_page(coordinator_client, territory, bordeaux)
 
 def test_pending_run_shows_progress_and_a_refresh_link(coordinator_client, territory):
     run = services.diagnostic_run_request(
-        territory=territory, by=None, parameters=RunParameters(index="custom"), inline=False
+        territory=territory, by=SYSTEM, parameters=RunParameters(index="custom"), inline=False
     )
     url = en("diagnostic:run", kwargs={"territory": territory.slug, "pk": run.pk})
     html = coordinator_client.get(url).content.decode()

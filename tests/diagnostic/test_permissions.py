@@ -14,7 +14,7 @@ from maillage.diagnostic.models import (
     TravelMatrix,
 )
 from tests import factories
-from tests.factories import Role
+from tests.factories import SYSTEM, Role
 
 WHO = ("anonymous", "coordinator", "structure", "prescriber", "partner", "elsewhere", "no_role")
 
@@ -34,7 +34,7 @@ def world(territory, bordeaux, pessac):
         "no_role": factories.user(),
     }
     run = services.diagnostic_run_request(
-        territory=territory, by=None, parameters=RunParameters(index="custom")
+        territory=territory, by=SYSTEM, parameters=RunParameters(index="custom")
     )
     return {"territory": territory, "users": users, "run": run, "place": place}
 
@@ -135,7 +135,7 @@ def test_travel_matrix_writes_matrix(client, world, who):
     )
     assert response.status_code == WRITE.get(who, 403)
     assert TravelMatrix.objects.exists() is (who == "coordinator")
-    services.travel_matrix_import(territory=world["territory"], by=None, data=routes)
+    services.travel_matrix_import(territory=world["territory"], by=SYSTEM, data=routes)
     response = c.post(reverse("diagnostic:travel_matrix_clear", kwargs={"territory": slug}))
     assert response.status_code == WRITE.get(who, 403)
     assert TravelMatrix.objects.exists() is (who != "coordinator")
@@ -170,7 +170,9 @@ def test_population_squares_writes_matrix(client, world, who):
     )
     assert response.status_code == WRITE.get(who, 403)
     assert PopulationGrid.objects.exists() is (who == "coordinator")
-    squares.population_squares_import(territory=world["territory"], by=None, data=SQUARES.encode())
+    squares.population_squares_import(
+        territory=world["territory"], by=SYSTEM, data=SQUARES.encode()
+    )
     response = c.post(reverse("diagnostic:population_squares_clear", kwargs={"territory": slug}))
     assert response.status_code == WRITE.get(who, 403)
     assert PopulationGrid.objects.exists() is (who != "coordinator")
@@ -179,10 +181,10 @@ def test_population_squares_writes_matrix(client, world, who):
 @pytest.mark.parametrize("who", WHO)
 def test_squares_export_read_matrix(client, world, who):
     territory = world["territory"]
-    squares.population_squares_import(territory=territory, by=None, data=SQUARES.encode())
+    squares.population_squares_import(territory=territory, by=SYSTEM, data=SQUARES.encode())
     run = services.diagnostic_run_request(
         territory=territory,
-        by=None,
+        by=SYSTEM,
         parameters=RunParameters(index="custom", demand_points="squares"),
         inline=True,
     )

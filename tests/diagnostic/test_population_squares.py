@@ -28,7 +28,7 @@ from maillage.diagnostic.demand_points import PopulationSquares, whole_percent
 from maillage.diagnostic.forms import RunForm
 from maillage.diagnostic.models import DiagnosticRun, PopulationGrid, PopulationSquare
 from tests import factories
-from tests.factories import Role
+from tests.factories import SYSTEM, Role
 
 NEED = "AideAuxDemarchesAdministratives"  # a service of the "procedures" category
 OTHER = "MaitriseDesOutilsNumeriquesDuQuotidien"
@@ -69,7 +69,7 @@ def merignac(territory):
     )
 
 
-def _import(territory, text: str, by=None, **kwargs):
+def _import(territory, text: str, by=SYSTEM, **kwargs):
     return squares.population_squares_import(
         territory=territory, by=by, data=text.encode(), **kwargs
     )
@@ -215,7 +215,7 @@ def test_a_file_too_big_or_too_long_is_refused(territory, bordeaux, monkeypatch)
     line = f"{B1},1,33063\n".encode()
     big = b"square_id,population,area_code\n" + line * (squares.MAX_SQUARES_BYTES // len(line) + 1)
     with pytest.raises(services.ImportRejected) as rejected, translation.override("en"):
-        squares.population_squares_import(territory=territory, by=None, data=big)
+        squares.population_squares_import(territory=territory, by=SYSTEM, data=big)
     assert [(e.line, e.field) for e in rejected.value.errors] == [(0, "")]
     assert "larger than 20 MB" in rejected.value.errors[0].message
     monkeypatch.setattr(squares, "MAX_SQUARES", 2)
@@ -242,7 +242,7 @@ def test_a_new_import_replaces_the_squares_and_clear_deletes_them(territory, bor
     _import(territory, f"square_id,area_code,population\n{B2},33063,7\n")
     assert _stored(territory) == [(B2, "33063", 7.0, 200)]
     assert PopulationGrid.objects.count() == 1
-    squares.population_squares_clear(territory=territory, by=None)
+    squares.population_squares_clear(territory=territory, by=SYSTEM)
     assert not PopulationGrid.objects.exists() and not PopulationSquare.objects.exists()
 
 
@@ -295,7 +295,7 @@ def _squares_run(territory, **overrides):
     }
     values.update(overrides)
     return services.diagnostic_run_request(
-        territory=territory, by=None, parameters=RunParameters(**values), inline=True
+        territory=territory, by=SYSTEM, parameters=RunParameters(**values), inline=True
     )
 
 
@@ -306,11 +306,11 @@ def test_accessibility_on_squares_equals_e2sfca_and_population_weighted_means(
 ):
     indicator = services.indicator_create(
         territory=territory,
-        by=None,
+        by=SYSTEM,
         data={"key": "poverty_rate", "label": "Poverty", "source": "INSEE", "year": 2021},
     )
     services.indicator_values_set(
-        indicator=indicator, by=None, values={bordeaux: 20.0, pessac: 10.0, merignac: 15.0}
+        indicator=indicator, by=SYSTEM, values={bordeaux: 20.0, pessac: 10.0, merignac: 15.0}
     )
     _import(territory, _squares_file())
     run = _squares_run(territory, decay=decay, demand=demand)
@@ -479,10 +479,10 @@ def test_run_size_counts_squares_and_large_runs_go_to_the_worker(
     assert selectors.run_size(territory, on_squares) == 6 * 3  # squares × published places
     assert selectors.run_size(territory, RunParameters(index="custom")) == 2 * 3  # communes
     monkeypatch.setattr(services, "INLINE_MAX_SIZE", 10)
-    waiting = services.diagnostic_run_request(territory=territory, by=None, parameters=on_squares)
+    waiting = services.diagnostic_run_request(territory=territory, by=SYSTEM, parameters=on_squares)
     assert waiting.status == DiagnosticRun.Status.PENDING
     inline = services.diagnostic_run_request(
-        territory=territory, by=None, parameters=RunParameters(index="custom")
+        territory=territory, by=SYSTEM, parameters=RunParameters(index="custom")
     )
     assert inline.status == DiagnosticRun.Status.DONE
 
@@ -493,7 +493,7 @@ def test_runs_stored_before_squares_read_as_communes(territory, bordeaux, pessac
     params = RunParameters.from_dict(old)
     assert (params.demand_points, params.uses_squares) == ("communes", False)
     run = services.diagnostic_run_request(
-        territory=territory, by=None, parameters=RunParameters(index="custom"), inline=True
+        territory=territory, by=SYSTEM, parameters=RunParameters(index="custom"), inline=True
     )
     assert run.result["demand_points"] == {"kind": "communes"}
     assert run.square_results is None
@@ -565,7 +565,7 @@ def test_squares_with_the_matrix_are_refused_by_the_form(territory, bordeaux, pl
     _import(territory, f"square_id,area_code,population\n{B1},33063,10\n")
     services.travel_matrix_import(
         territory=territory,
-        by=None,
+        by=SYSTEM,
         data=f"area_code,place_id,km\n33063,{places['p1'].pk},1\n".encode(),
     )
     data = {**FORM, "demand_points": "squares", "distance": "matrix", "matrix_radius": "10"}

@@ -15,7 +15,7 @@ from maillage.diagnostic.models import (
     IndicatorValue,
 )
 from tests import factories
-from tests.factories import Role
+from tests.factories import SYSTEM, Role
 
 INDICATOR = {
     "key": "poverty_rate",
@@ -140,7 +140,7 @@ def test_large_run_waits_for_the_worker(territory, bordeaux, pessac, coordinator
     assert run.status == DiagnosticRun.Status.DONE and run.step == "done"
     assert run.started_at <= run.finished_at
     # A claimed run cannot be claimed twice.
-    assert jobs.diagnostic_run_claim(run=run) is False
+    assert jobs.diagnostic_run_claim(run=run, by=SYSTEM) is False
 
 
 def test_a_run_that_cannot_be_computed_says_why(territory, bordeaux, coordinator):

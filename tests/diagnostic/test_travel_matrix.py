@@ -16,7 +16,7 @@ from maillage.diagnostic import exports, presenters, services
 from maillage.diagnostic.computation import RunParameters
 from maillage.diagnostic.models import DiagnosticRun, TravelMatrix, TravelRoute
 from tests import factories
-from tests.factories import Role
+from tests.factories import SYSTEM, Role
 
 NEED = "AideAuxDemarchesAdministratives"  # a service of the "procedures" category
 OTHER = "MaitriseDesOutilsNumeriquesDuQuotidien"
@@ -325,7 +325,7 @@ def test_parameters_stored_before_matrices_read_as_great_circle(territory, borde
     assert RunParameters.from_dict(params.as_dict()) == params
     # A stored result without the "distance" entry reads, exports and serves as great-circle.
     run = services.diagnostic_run_request(
-        territory=territory, by=None, parameters=RunParameters(index="custom"), inline=True
+        territory=territory, by=SYSTEM, parameters=RunParameters(index="custom"), inline=True
     )
     result = dict(run.result)
     del result["distance"]
@@ -445,7 +445,7 @@ def test_the_matrix_choice_needs_a_matrix_and_a_catchment(
     assert DiagnosticRun.objects.get().parameters["distance"] == "great_circle"
     services.travel_matrix_import(
         territory=territory,
-        by=None,
+        by=SYSTEM,
         data=f"area_code,place_id,km\n33063,{places['p1'].pk},1\n".encode(),
     )
     response = coordinator_client.post(url, data)
@@ -470,6 +470,6 @@ def test_template_lists_nearby_pairs_with_coordinates(
     writer.writeheader()
     writer.writerows({**r, "minutes": "10"} for r in rows)
     count = services.travel_matrix_import(
-        territory=territory, by=None, data=filled.getvalue().encode()
+        territory=territory, by=SYSTEM, data=filled.getvalue().encode()
     )
     assert count == 8

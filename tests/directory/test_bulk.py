@@ -7,6 +7,7 @@ from maillage.directory import bulk
 from maillage.directory.models import Organisation, Place, PlaceService
 from maillage.directory.services import ServiceOffer
 from tests import factories
+from tests.factories import SYSTEM
 
 
 def _data(area, **extra):
@@ -34,7 +35,7 @@ def test_creates_places_organisations_services_and_history(territory, bordeaux):
             ),
             bulk.PlaceWrite(_data(bordeaux, name="Lieu Deux"), [], org),
         ],
-        by=None,
+        by=SYSTEM,
         reason="Imported",
         status=Place.Status.PUBLISHED,
     )
@@ -83,7 +84,7 @@ def test_one_invalid_row_stops_everything(territory, bordeaux, pessac):
         bulk.PlaceWrite(_data(pessac, fees=["Cher"]), [ServiceOffer("Jardinage")], org),
     ]
     with pytest.raises(bulk.BulkPlaceErrors) as error:
-        bulk.places_bulk_write(territory=territory, writes=writes, by=None, reason="x")
+        bulk.places_bulk_write(territory=territory, writes=writes, by=SYSTEM, reason="x")
     assert {i: sorted(e) for i, e in error.value.errors.items()} == {
         1: ["email"],
         2: ["area"],
@@ -92,7 +93,7 @@ def test_one_invalid_row_stops_everything(territory, bordeaux, pessac):
     }
     assert not Place.objects.exists()
     result = bulk.places_bulk_write(
-        territory=territory, writes=writes, by=None, reason="x", skip_invalid=True
+        territory=territory, writes=writes, by=SYSTEM, reason="x", skip_invalid=True
     )
     assert result.created_index == [0] and sorted(result.errors) == [1, 2, 3, 4]
     assert Place.objects.count() == 1
@@ -103,7 +104,7 @@ def test_invalid_organisation_is_reported_on_its_rows(territory, bordeaux):
     result = bulk.places_bulk_write(
         territory=territory,
         writes=[bulk.PlaceWrite(_data(bordeaux), [], org)],
-        by=None,
+        by=SYSTEM,
         reason="x",
         skip_invalid=True,
     )
@@ -119,7 +120,9 @@ def test_only_coordinators(territory, bordeaux):
 def test_mark_confirmed(territory, bordeaux):
     place = factories.place(factories.organisation(territory), bordeaux)
     assert (
-        bulk.places_mark_confirmed(place_ids=[place.pk], territory=territory, reason="Confirmed")
+        bulk.places_mark_confirmed(
+            place_ids=[place.pk], territory=territory, reason="Confirmed", by=SYSTEM
+        )
         == 1
     )
     place.refresh_from_db()

@@ -273,3 +273,29 @@ def test_renaming_an_organisation_updates_the_search(client, world):
     assert {h.place.name for h in result.hits} == {"Own place"}
     world["own"].refresh_from_db()
     assert world["own"].local_programmes == ["ALADDIN"]
+
+
+@pytest.mark.parametrize("status", ["", "deleted", "PUBLISHED"])
+def test_an_unknown_status_is_a_bad_request_and_changes_nothing(client, world, status):
+    place = world["draft"]
+    url = reverse(
+        "directory:place_status", kwargs={"territory": place.territory.slug, "pk": place.pk}
+    )
+    response = _client(client, world["users"]["coordinator"]).post(url, {"status": status})
+    assert response.status_code == 400
+    place.refresh_from_db()
+    assert (place.status, place.version) == (Place.Status.DRAFT, 1)
+
+
+@pytest.mark.parametrize(
+    ("next_page", "expected"),
+    [("/test-metropole/annuaire/", "/test-metropole/annuaire/"), ("https://evil.example/", None)],
+)
+def test_a_status_button_goes_back_only_to_a_page_of_this_site(client, world, next_page, expected):
+    place = world["draft"]
+    kwargs = {"territory": place.territory.slug, "pk": place.pk}
+    response = _client(client, world["users"]["coordinator"]).post(
+        reverse("directory:place_status", kwargs=kwargs), {"status": "archived", "next": next_page}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == (expected or reverse("directory:place", kwargs=kwargs))

@@ -5,7 +5,7 @@ from django.utils import translation
 from maillage.directory import services
 from maillage.directory.models import Place, PlaceService
 from tests import factories
-from tests.factories import Role
+from tests.factories import SYSTEM, Role
 
 
 @pytest.fixture
@@ -73,7 +73,7 @@ def test_commune_of_another_territory_is_refused(org):
 def test_coordinates_outside_the_territory_only_warn(org, bordeaux):
     _place, warnings = services.place_create(
         organisation=org,
-        by=None,
+        by=SYSTEM,
         services=[],
         data={"name": "Lieu", "area": bordeaux, "latitude": -0.57, "longitude": 44.83},
     )

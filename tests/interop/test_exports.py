@@ -12,6 +12,7 @@ from maillage.interop import datainclusion, exports, selectors, services, standa
 from maillage.interop.models import Format
 from maillage.interop.services import place_import_values
 from tests import factories
+from tests.factories import SYSTEM
 from tests.interop.conftest import EXAMPLE_CSV
 from tests.interop.helpers import csv_bytes, variant
 
@@ -23,7 +24,7 @@ def _import(territory, data, file_format=Format.LIEUX_CSV, source="src"):
         filename="f",
         file_format=file_format,
         source=source,
-        by=None,
+        by=SYSTEM,
         publish=True,
     )
 

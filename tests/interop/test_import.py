@@ -10,12 +10,13 @@ from maillage.directory.models import Organisation, Place
 from maillage.interop import reading, selectors, services
 from maillage.interop.models import FieldConflict, Format, ImportRun, SourceRecord
 from tests import factories
+from tests.factories import SYSTEM
 from tests.interop.conftest import EXAMPLE_CSV
 from tests.interop.helpers import csv_bytes, example_row, variant
 
 
 def _import(territory, data, **kwargs):
-    options = {"file_format": Format.LIEUX_CSV, "source": "test-source", "by": None}
+    options = {"file_format": Format.LIEUX_CSV, "source": "test-source", "by": SYSTEM}
     options.update(kwargs)
     return services.import_places(territory=territory, data=data, filename="f.csv", **options)
 

@@ -14,6 +14,7 @@ from maillage.directory.models import Place
 from maillage.interop import legacy, retention, selectors, services, standard
 from maillage.interop.models import Format, ImportRun
 from tests import factories
+from tests.factories import SYSTEM
 from tests.interop.helpers import example_row, variant
 
 LEFT_OUT = "Pre-1.0 value without an equivalent in v1.0.2, left out: "
@@ -286,7 +287,7 @@ def _import(territory, data: bytes, **options) -> ImportRun:
         filename="ancien.csv",
         file_format=Format.LIEUX_CSV,
         source="ancien",
-        by=None,
+        by=SYSTEM,
         **options,
     )
 
@@ -366,13 +367,13 @@ def test_retention_erases_the_values_quoted_in_notes_too(reims_territory):
     recent = _import(reims_territory, _csv([old_row(id="b")]))
     ImportRun.objects.filter(pk=old.pk).update(started_at=timezone.now() - dt.timedelta(days=91))
     before = timezone.now() - dt.timedelta(days=retention.IMPORT_VALUES_DAYS)
-    assert retention.import_values_purge(before=before, dry_run=True) == 1
+    assert retention.import_values_purge(before=before, dry_run=True, by=SYSTEM) == 1
     assert ImportRun.objects.get(pk=old.pk).notes[0]["value"] == "Adultes"
-    assert retention.import_values_purge(before=before) == 1
+    assert retention.import_values_purge(before=before, by=SYSTEM) == 1
     old.refresh_from_db()
     recent.refresh_from_db()
     assert [n["value"] for n in old.notes] == [""]
     assert [i["value"] for i in old.issues] == [""]
     assert old.notes[0]["reason"].startswith(LEFT_OUT)  # row, field and reason stay
     assert recent.notes[0]["value"] == "Adultes"
-    assert retention.import_values_purge(before=before) == 0
+    assert retention.import_values_purge(before=before, by=SYSTEM) == 0

@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from maillage.directory.models import Place
 from maillage.interop.models import DuplicateCandidate, ImportRun, SourceRecord
 from tests import factories
+from tests.factories import SYSTEM
 from tests.interop.conftest import EXAMPLE_CSV
 from tests.interop.helpers import csv_bytes, variant
 
@@ -103,7 +104,7 @@ def test_duplicates_are_found_compared_and_merged_keeping_provenance(client, rei
             filename="f",
             file_format="lieux-csv",
             source=source,
-            by=None,
+            by=SYSTEM,
             publish=True,
         )
     client.force_login(coordinator)
@@ -129,7 +130,7 @@ def test_duplicates_are_found_compared_and_merged_keeping_provenance(client, rei
         filename="f",
         file_format="lieux-csv",
         source="dora",
-        by=None,
+        by=SYSTEM,
     )
     kept.refresh_from_db()
     assert (run.updated, kept.opening_hours) == (1, "Mo 10:00-12:00")
@@ -148,15 +149,15 @@ def test_rejection_is_remembered(client, reims_territory):
         filename="f",
         file_format="lieux-csv",
         source="s",
-        by=None,
+        by=SYSTEM,
     )
-    assert duplicates.duplicates_detect(territory=reims_territory) == 1
+    assert duplicates.duplicates_detect(territory=reims_territory, by=SYSTEM) == 1
     client.force_login(coordinator)
     candidate = DuplicateCandidate.objects.get()
     client.post(
         f"/{reims_territory.slug}/open-data/duplicates/{candidate.pk}/", {"decision": "reject"}
     )
-    assert duplicates.duplicates_detect(territory=reims_territory) == 0
+    assert duplicates.duplicates_detect(territory=reims_territory, by=SYSTEM) == 0
     assert DuplicateCandidate.objects.get().status == "rejected"
 
 
@@ -171,7 +172,7 @@ def test_conflict_page(client, reims_territory):
         filename="f",
         file_format="lieux-csv",
         source="s",
-        by=None,
+        by=SYSTEM,
     )
     place = Place.objects.get()
     directory_services.place_update(
@@ -187,7 +188,7 @@ def test_conflict_page(client, reims_territory):
         filename="f",
         file_format="lieux-csv",
         source="s",
-        by=None,
+        by=SYSTEM,
     )
     client.force_login(coordinator)
     page = client.get(f"/en/{reims_territory.slug}/open-data/conflicts/")

@@ -21,6 +21,7 @@ from maillage.directory.models import Place
 from maillage.interop import services
 from maillage.interop.models import Format
 from tests import factories
+from tests.factories import SYSTEM
 
 HINAURA = Path(__file__).parent / "data" / "hinaura"
 
@@ -59,7 +60,7 @@ def test_hinaura_extract_every_rejected_row_explained(aura):
         filename="source.json",
         file_format=Format.LIEUX_JSON,
         source="hinaura",
-        by=None,
+        by=SYSTEM,
     )
     assert (refused.status, refused.rows, refused.created) == ("refused", 687, 0)
     assert not Place.objects.exists()
@@ -69,7 +70,7 @@ def test_hinaura_extract_every_rejected_row_explained(aura):
         filename="source.json",
         file_format=Format.LIEUX_JSON,
         source="hinaura",
-        by=None,
+        by=SYSTEM,
         valid_rows_only=True,
     )
     rejected_rows = {i["row"] for i in run.issues}
@@ -99,7 +100,7 @@ def test_hinaura_places_have_the_v1_services_of_their_old_wording(aura):
         filename="source.json",
         file_format=Format.LIEUX_JSON,
         source="hinaura",
-        by=None,
+        by=SYSTEM,
         valid_rows_only=True,
     )
     assert run.created == EXPECTED_COUNTS[0]

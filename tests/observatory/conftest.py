@@ -6,6 +6,7 @@ import io
 import pytest
 
 from maillage.observatory import services, synthetic
+from tests.factories import SYSTEM
 
 
 def csv_bytes(rows, fields=None) -> bytes:
@@ -30,8 +31,10 @@ def communes(territory):
 
 @pytest.fixture
 def wave(territory, communes):
-    grid = services.grid_adopt(territory=territory, version="1")
-    return services.wave_create(territory=territory, grid=grid, name="Vague 1", is_synthetic=True)
+    grid = services.grid_adopt(territory=territory, version="1", by=SYSTEM)
+    return services.wave_create(
+        territory=territory, grid=grid, name="Vague 1", is_synthetic=True, by=SYSTEM
+    )
 
 
 @pytest.fixture
@@ -44,6 +47,7 @@ def margins(territory, communes):
         ),
         source="test",
         is_assumed=True,
+        by=SYSTEM,
     )
 
 
@@ -59,7 +63,9 @@ def survey_rows(communes):
 
 @pytest.fixture
 def published_run(wave, margins, survey_rows):
-    report = services.responses_import(wave=wave, data=csv_bytes(survey_rows), filename="s.csv")
+    report = services.responses_import(
+        wave=wave, data=csv_bytes(survey_rows), filename="s.csv", by=SYSTEM
+    )
     assert report.rows_imported == 400, report.problems[:3]
-    run = services.weighting_run_create(wave=wave, margin_set=margins)
-    return services.weighting_run_publish(run=run)
+    run = services.weighting_run_create(wave=wave, margin_set=margins, by=SYSTEM)
+    return services.weighting_run_publish(run=run, by=SYSTEM)

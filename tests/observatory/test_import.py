@@ -10,6 +10,7 @@ from maillage.observatory import services
 from maillage.observatory.importing import Codebook
 from maillage.observatory.models import ImportReport, Respondent
 from maillage.observatory.presenters import report_csv
+from tests.factories import SYSTEM
 from tests.observatory.conftest import csv_bytes
 
 pytestmark = pytest.mark.django_db
@@ -21,7 +22,9 @@ def test_malformed_file_gives_a_per_row_report_and_writes_nothing(wave, survey_r
     rows[4]["P_SEX"] = ""  # missing, needed to weight
     rows[6]["EQ_COMPUTER"] = "maybe"  # out of range
     rows[7]["FE_THEFT"] = ""  # missing, not needed to weight: a warning
-    report = services.responses_import(wave=wave, data=csv_bytes(rows), filename="bad.csv")
+    report = services.responses_import(
+        wave=wave, data=csv_bytes(rows), filename="bad.csv", by=SYSTEM
+    )
     assert Respondent.objects.count() == 0
     assert report.rows_read == 10 and report.rows_imported == 0
     errors = [p for p in report.problems if p["severity"] == "error"]
@@ -42,7 +45,7 @@ def test_the_coordinator_may_import_the_valid_rows(wave, survey_rows):
     rows = [dict(r) for r in survey_rows[:10]]
     rows[2]["P_AGE"] = "17"
     report = services.responses_import(
-        wave=wave, data=csv_bytes(rows), filename="bad.csv", import_valid_rows=True
+        wave=wave, data=csv_bytes(rows), filename="bad.csv", import_valid_rows=True, by=SYSTEM
     )
     assert report.rows_imported == 9 and report.rows_rejected == 1
     assert Respondent.objects.filter(wave=wave).count() == 9
@@ -51,7 +54,11 @@ def test_the_coordinator_may_import_the_valid_rows(wave, survey_rows):
 def test_a_missing_required_column_stops_everything(wave, survey_rows):
     fields = [f for f in survey_rows[0] if f != "P_EDUCATION"]
     report = services.responses_import(
-        wave=wave, data=csv_bytes(survey_rows[:5], fields), filename="x.csv", import_valid_rows=True
+        wave=wave,
+        data=csv_bytes(survey_rows[:5], fields),
+        filename="x.csv",
+        import_valid_rows=True,
+        by=SYSTEM,
     )
     assert report.rows_imported == 0
     assert report.problems[0]["row"] == 1 and report.problems[0]["column"] == "P_EDUCATION"
@@ -59,7 +66,7 @@ def test_a_missing_required_column_stops_everything(wave, survey_rows):
 
 def test_columns_outside_the_grid_are_not_stored(wave, survey_rows):
     rows = [{**r, "nom": "Dupont", "telephone": "0600000000"} for r in survey_rows[:5]]
-    report = services.responses_import(wave=wave, data=csv_bytes(rows), filename="x.csv")
+    report = services.responses_import(wave=wave, data=csv_bytes(rows), filename="x.csv", by=SYSTEM)
     assert report.rows_imported == 5
     stored = Respondent.objects.first().answers
     assert "nom" not in stored and "telephone" not in stored
@@ -89,7 +96,7 @@ def test_xlsx_with_a_codebook(wave, survey_rows):
         )
     )
     report = services.responses_import(
-        wave=wave, data=buffer.getvalue(), filename="r.xlsx", codebook=codebook
+        wave=wave, data=buffer.getvalue(), filename="r.xlsx", codebook=codebook, by=SYSTEM
     )
     assert report.rows_imported == 8, report.problems
     first = Respondent.objects.order_by("pk").first()
@@ -100,7 +107,7 @@ def test_xlsx_with_a_codebook(wave, survey_rows):
 def test_a_bad_design_weight_names_the_row(wave, survey_rows):
     rows = [{**r, "design_weight": "1"} for r in survey_rows[:4]]
     rows[1]["design_weight"] = "-2"
-    report = services.responses_import(wave=wave, data=csv_bytes(rows), filename="w.csv")
+    report = services.responses_import(wave=wave, data=csv_bytes(rows), filename="w.csv", by=SYSTEM)
     assert report.rows_imported == 0
     assert [(p["row"], p["column"]) for p in report.problems if p["severity"] == "error"] == [
         (3, "design_weight")
@@ -118,15 +125,17 @@ def test_a_territory_question_is_imported_with_the_common_ones(territory, commun
             {"code": "no", "label": {"fr": "Non", "en": "No"}},
         ],
     }
-    grid = services.grid_adopt(territory=territory, version="1", extra_questions=[extra])
-    wave = services.wave_create(territory=territory, grid=grid, name="Avec question locale")
+    grid = services.grid_adopt(territory=territory, version="1", extra_questions=[extra], by=SYSTEM)
+    wave = services.wave_create(
+        territory=territory, grid=grid, name="Avec question locale", by=SYSTEM
+    )
     rows = [{**r, "X_LIBRARY": "yes"} for r in survey_rows[:5]]
     rows[1]["X_LIBRARY"] = "perhaps"
-    report = services.responses_import(wave=wave, data=csv_bytes(rows), filename="x.csv")
+    report = services.responses_import(wave=wave, data=csv_bytes(rows), filename="x.csv", by=SYSTEM)
     assert report.rows_imported == 0
     assert report.problems[-1]["column"] == "X_LIBRARY" and report.problems[-1]["row"] == 3
     rows[1]["X_LIBRARY"] = "no"
-    services.responses_import(wave=wave, data=csv_bytes(rows), filename="x.csv")
+    services.responses_import(wave=wave, data=csv_bytes(rows), filename="x.csv", by=SYSTEM)
     assert Respondent.objects.filter(wave=wave, answers__X_LIBRARY="no").count() == 1
 
 
@@ -135,4 +144,4 @@ def test_an_extra_question_cannot_reuse_a_common_code(territory):
 
     bad = {"code": "EQ_COMPUTER", "axis": "usages", "wording": {"fr": "x", "en": "x"}}
     with pytest.raises(ValidationError):
-        services.grid_adopt(territory=territory, version="1", extra_questions=[bad])
+        services.grid_adopt(territory=territory, version="1", extra_questions=[bad], by=SYSTEM)

@@ -13,6 +13,7 @@ from maillage.observatory import selectors, services
 from maillage.observatory.grid import evaluate, load_grid
 from maillage.observatory.models import Estimate, Respondent, WeightingRun
 from maillage.territories import indicators
+from tests.factories import SYSTEM
 
 pytestmark = pytest.mark.django_db
 GRID = load_grid("1")
@@ -109,7 +110,7 @@ def test_commune_difference_and_french_page(client, territory, published_run):
 
 
 def test_nothing_public_without_a_published_run(client, territory, published_run):
-    services.weighting_run_unpublish(run=published_run)
+    services.weighting_run_unpublish(run=published_run, by=SYSTEM)
     assert client.get(f"/{territory.slug}/observatory/").status_code == 200
     assert client.get(f"/{territory.slug}/observatory/estimates.csv").status_code == 404
     assert (
@@ -118,12 +119,12 @@ def test_nothing_public_without_a_published_run(client, territory, published_run
 
 
 def test_a_run_that_did_not_converge_cannot_be_published(wave, margins, published_run):
-    run = services.weighting_run_create(wave=wave, margin_set=margins, max_iterations=1)
+    run = services.weighting_run_create(wave=wave, margin_set=margins, max_iterations=1, by=SYSTEM)
     assert not run.converged
     from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError):
-        services.weighting_run_publish(run=run)
+        services.weighting_run_publish(run=run, by=SYSTEM)
 
 
 def test_indicator_for_the_roadmap(territory, published_run):
@@ -209,12 +210,14 @@ def test_coordinator_flow_through_the_pages(client, territory, communes, margins
 
 
 def test_wave_differences_are_shown(client, territory, wave, margins, survey_rows, published_run):
-    second = services.wave_create(territory=territory, grid=wave.grid, name="Vague 2")
+    second = services.wave_create(territory=territory, grid=wave.grid, name="Vague 2", by=SYSTEM)
     from tests.observatory.conftest import csv_bytes
 
-    services.responses_import(wave=second, data=csv_bytes(survey_rows[::-1]), filename="b.csv")
+    services.responses_import(
+        wave=second, data=csv_bytes(survey_rows[::-1]), filename="b.csv", by=SYSTEM
+    )
     services.weighting_run_publish(
-        run=services.weighting_run_create(wave=second, margin_set=margins)
+        run=services.weighting_run_create(wave=second, margin_set=margins, by=SYSTEM), by=SYSTEM
     )
     page = client.get(f"/en/{territory.slug}/observatory/compare/").content.decode()
     assert "Vague 1" in page and "p-value" in page
@@ -254,4 +257,5 @@ def test_margins_used_by_a_run_cannot_change(territory, margins, published_run):
             margins=margins.margins,
             source="other",
             is_assumed=True,
+            by=SYSTEM,
         )

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from maillage.observatory import services
 from maillage.observatory.models import WeightingRun
 from tests import factories
+from tests.factories import SYSTEM
 
 pytestmark = pytest.mark.django_db
 Role = factories.Role
@@ -28,7 +29,7 @@ def people(territory):
 
 @pytest.fixture
 def draft_run(published_run, margins):
-    return services.weighting_run_create(wave=published_run.wave, margin_set=margins)
+    return services.weighting_run_create(wave=published_run.wave, margin_set=margins, by=SYSTEM)
 
 
 MANAGE_URLS = (
@@ -84,3 +85,23 @@ def test_services_refuse_other_roles(territory, people, wave, margins):
     for who in ("structure", "prescriber", "partner", "other_coordinator", "no_role"):
         with pytest.raises(PermissionDenied):
             services.weighting_run_create(wave=wave, margin_set=margins, by=people[who])
+
+
+@pytest.mark.parametrize("status", ["", "archived", "Published"])
+def test_an_unknown_run_status_is_a_bad_request_and_changes_nothing(
+    client, territory, people, published_run, status
+):
+    client.force_login(people["coordinator"])
+    url = f"/{territory.slug}/observatory/manage/runs/{published_run.pk}/status/"
+    assert client.post(url, {"status": status}).status_code == 400
+    published_run.refresh_from_db()
+    assert published_run.status == WeightingRun.Status.PUBLISHED
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"), [("?run=abc", 400), ("?run=0", 400), ("?run=", 200)]
+)
+def test_the_results_pages_read_their_run_through_a_form(
+    client, territory, published_run, query, expected
+):
+    assert client.get(f"/{territory.slug}/observatory/{query}").status_code == expected

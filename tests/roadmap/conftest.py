@@ -2,6 +2,8 @@
 
 import pytest
 
+from tests.factories import SYSTEM
+
 
 @pytest.fixture
 def demo_territory(db):
@@ -25,17 +27,19 @@ def world(territory, bordeaux):
     partner_org = factories.organisation(territory, name="Partner org")
     other = factories.organisation(territory, name="Other")
     plan = services.action_plan_create(
-        territory=territory, title="Plan", start_year=2024, end_year=2027
+        territory=territory, title="Plan", start_year=2024, end_year=2027, by=SYSTEM
     )
-    led = services.action_create(plan=plan, title="Led", status=Action.Status.PLANNED, lead=own)
+    led = services.action_create(
+        plan=plan, title="Led", status=Action.Status.PLANNED, lead=own, by=SYSTEM
+    )
     partnered = services.action_create(
-        plan=plan, title="Partnered", status=Action.Status.PLANNED, lead=other
+        plan=plan, title="Partnered", status=Action.Status.PLANNED, lead=other, by=SYSTEM
     )
     services.action_partner_add(
-        action=partnered, organisation=partner_org, role=ActionPartner.Role.CO_PILOT
+        action=partnered, organisation=partner_org, role=ActionPartner.Role.CO_PILOT, by=SYSTEM
     )
     foreign = services.action_create(
-        plan=plan, title="Foreign", status=Action.Status.PLANNED, lead=other
+        plan=plan, title="Foreign", status=Action.Status.PLANNED, lead=other, by=SYSTEM
     )
     elsewhere = factories.territory(slug="elsewhere", name="Elsewhere")
     return {

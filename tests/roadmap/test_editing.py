@@ -20,6 +20,7 @@ from maillage.roadmap.models import (
     FundingLine,
     InventoryEntry,
 )
+from tests.factories import SYSTEM
 
 
 @pytest.fixture
@@ -27,49 +28,90 @@ def records(world, bordeaux):
     """One record of every kind, in the world's territory."""
     territory, plan, led = world["territory"], world["plan"], world["led"]
     body = services.body_create(
-        territory=territory, name="Comité", level=Body.Level.STRATEGIC, meetings_per_year=2
+        territory=territory,
+        name="Comité",
+        level=Body.Level.STRATEGIC,
+        meetings_per_year=2,
+        by=SYSTEM,
     )
-    member = services.body_member_add(body=body, organisation=world["own"])
-    services.body_member_add(body=body, name="Les maires", seats=28)
-    meeting = services.meeting_create(body=body, date=dt.date(2025, 6, 1), place="Mairie")
+    member = services.body_member_add(body=body, organisation=world["own"], by=SYSTEM)
+    services.body_member_add(body=body, name="Les maires", seats=28, by=SYSTEM)
+    meeting = services.meeting_create(
+        body=body, date=dt.date(2025, 6, 1), place="Mairie", by=SYSTEM
+    )
     (attendance,) = services.attendance_record(
-        meeting=meeting, statuses={member.pk: Attendance.Status.PRESENT}
+        meeting=meeting, statuses={member.pk: Attendance.Status.PRESENT}, by=SYSTEM
     )
-    decision = services.decision_add(meeting=meeting, text="Lancer l'appel", is_example=True)
-    follow_up = services.follow_up_add(decision=decision, description="Écrire", action=led)
-    objective = services.objective_add(plan=plan, title="Objectif A")
-    result = services.expected_result_add(objective=objective, title="Résultat A")
+    decision = services.decision_add(
+        meeting=meeting, text="Lancer l'appel", is_example=True, by=SYSTEM
+    )
+    follow_up = services.follow_up_add(
+        decision=decision, description="Écrire", action=led, by=SYSTEM
+    )
+    objective = services.objective_add(plan=plan, title="Objectif A", by=SYSTEM)
+    result = services.expected_result_add(objective=objective, title="Résultat A", by=SYSTEM)
     action = services.action_create(
-        plan=plan, title="Ateliers", status=Action.Status.PLANNED, result=result, lead=world["own"]
+        plan=plan,
+        title="Ateliers",
+        status=Action.Status.PLANNED,
+        result=result,
+        lead=world["own"],
+        by=SYSTEM,
     )
     partner = services.action_partner_add(
-        action=action, organisation=world["partner_org"], role=ActionPartner.Role.CO_FUNDER
+        action=action,
+        organisation=world["partner_org"],
+        role=ActionPartner.Role.CO_FUNDER,
+        by=SYSTEM,
     )
     funding = services.funding_line_add(
-        action=action, source="FEDER", status=FundingLine.Status.REQUESTED
+        action=action, source="FEDER", status=FundingLine.Status.REQUESTED, by=SYSTEM
     )
     risk = services.risk_add(
-        action=action, description="Peu de public", kind="public", probability="low", impact="high"
+        action=action,
+        description="Peu de public",
+        kind="public",
+        probability="low",
+        impact="high",
+        by=SYSTEM,
     )
     activity = services.activity_add(
-        action=action, what="Atelier 1", state=Activity.State.DONE, date=dt.date(2025, 3, 1)
+        action=action,
+        what="Atelier 1",
+        state=Activity.State.DONE,
+        date=dt.date(2025, 3, 1),
+        by=SYSTEM,
     )
-    services.follow_up_add(decision=decision, description="Suivre", action=action)
+    services.follow_up_add(decision=decision, description="Suivre", action=action, by=SYSTEM)
     foreign = world["foreign"]
     foreign_parts = {
         "foreign_funding": services.funding_line_add(
-            action=foreign, source="État", status="granted"
+            action=foreign, source="État", status="granted", by=SYSTEM
         ),
         "foreign_risk": services.risk_add(
-            action=foreign, description="Retard", kind="legal", probability="low", impact="low"
+            action=foreign,
+            description="Retard",
+            kind="legal",
+            probability="low",
+            impact="low",
+            by=SYSTEM,
         ),
-        "foreign_activity": services.activity_add(action=foreign, what="Réunion", state="future"),
+        "foreign_activity": services.activity_add(
+            action=foreign, what="Réunion", state="future", by=SYSTEM
+        ),
     }
     indicator = services.indicator_define(
-        territory=territory, code="ppl", name="Personnes", unit="personnes", scope="local"
+        territory=territory,
+        code="ppl",
+        name="Personnes",
+        unit="personnes",
+        scope="local",
+        by=SYSTEM,
     )
-    target = services.indicator_target_set(indicator=indicator, value=300, year=2027)
-    value = services.indicator_value_record(indicator=indicator, date=dt.date(2025, 1, 1), value=40)
+    target = services.indicator_target_set(indicator=indicator, value=300, year=2027, by=SYSTEM)
+    value = services.indicator_value_record(
+        indicator=indicator, date=dt.date(2025, 1, 1), value=40, by=SYSTEM
+    )
     entry = services.inventory_entry_submit(
         territory=territory,
         organisation=world["own"],
@@ -77,6 +119,7 @@ def records(world, bordeaux):
         audience=InventoryEntry.Audience.PUBLIC,
         category=InventoryEntry.Category.TRAINING,
         area=bordeaux,
+        by=SYSTEM,
     )
     other_entry = services.inventory_entry_submit(
         territory=territory,
@@ -84,6 +127,7 @@ def records(world, bordeaux):
         title="Permanence",
         audience=InventoryEntry.Audience.PUBLIC,
         category=InventoryEntry.Category.RIGHTS,
+        by=SYSTEM,
     )
     return {
         "body": body,
@@ -349,7 +393,7 @@ def test_bad_input_shows_the_error_on_its_field_and_writes_nothing(
 def test_a_value_on_a_date_already_entered_is_refused(client, world, records):
     client.force_login(world["users"]["coordinator"])
     other = services.indicator_value_record(
-        indicator=records["indicator"], date=dt.date(2025, 2, 1), value=50
+        indicator=records["indicator"], date=dt.date(2025, 2, 1), value=50, by=SYSTEM
     )
     response = client.post(
         _url(world, "value_edit", pk=other.pk), {"date": "2025-01-01", "value": "60"}

@@ -171,3 +171,43 @@ def test_action_parts_matrix(client, world, who, which, funding_and_risks, partn
     for name in ("funding_new", "risk_new"):
         assert client.get(_url(f"roadmap:{name}", world, pk=pk)).status_code == funding_and_risks
     assert client.get(_url("roadmap:partner_new", world, pk=pk)).status_code == partners
+
+
+def test_an_unknown_attendance_answer_is_a_form_error_and_nothing_is_saved(client, world):
+    import datetime as dt
+
+    from maillage.roadmap import services
+    from tests.factories import SYSTEM
+
+    body = services.body_create(
+        territory=world["territory"],
+        name="Comité",
+        level="strategic",
+        meetings_per_year=2,
+        by=SYSTEM,
+    )
+    first = services.body_member_add(body=body, name="L'État", by=SYSTEM)
+    second = services.body_member_add(body=body, name="La Région", by=SYSTEM)
+    meeting = services.meeting_create(body=body, date=dt.date(2025, 6, 1), by=SYSTEM)
+    client.force_login(world["users"]["coordinator"])
+    url = _url("roadmap:attendance", world, pk=meeting.pk)
+    response = client.post(url, {f"member-{first.pk}": "present", f"member-{second.pk}": "late"})
+    assert response.status_code == 200
+    assert f'href="#member-{second.pk}"' in response.content.decode()
+    assert f'href="#member-{first.pk}"' not in response.content.decode()
+    assert not Attendance.objects.exists()
+    response = client.post(url, {f"member-{first.pk}": "present"})
+    assert response.status_code == 302
+    assert [(a.member_id, a.status) for a in Attendance.objects.all()] == [(first.pk, "present")]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [("", 200), ("?year=2031", 200), ("?year=abc", 400), ("?year=1999", 400), ("?year=", 200)],
+)
+def test_the_calendar_reads_its_year_through_a_form(client, world, query, expected):
+    client.force_login(world["users"]["coordinator"])
+    response = client.get(_url("roadmap:calendar", world) + query)
+    assert response.status_code == expected
+    if query == "?year=2031":
+        assert response.context["year"] == 2031

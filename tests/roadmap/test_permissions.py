@@ -2,11 +2,13 @@
 organisation leads or is a partner of; prescribers and partners read; others see nothing."""
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from maillage.roadmap import services
 from maillage.roadmap.models import Action
+from tests.factories import SYSTEM
 
 WHO = [
     "anonymous",
@@ -86,7 +88,7 @@ def test_action_edit_page_matrix(client, world, who, which, expected):
 @pytest.mark.parametrize(("who", "which", "expected"), EDIT)
 def test_action_update_service_matrix(world, who, which, expected):
     """The service refuses what the page refuses (one permission check)."""
-    user = world["users"][who]
+    user = world["users"][who] or AnonymousUser()
     action = world[which]
     if expected == 200:
         saved = services.action_update(
@@ -129,7 +131,11 @@ def test_only_coordinators_manage_meetings_and_indicators(client, world, who, ex
 
     territory = world["territory"]
     body = services.body_create(
-        territory=territory, name="Comité", level=Body.Level.STRATEGIC, meetings_per_year=1
+        territory=territory,
+        name="Comité",
+        level=Body.Level.STRATEGIC,
+        meetings_per_year=1,
+        by=SYSTEM,
     )
     indicator = services.indicator_define(
         territory=territory,
@@ -137,6 +143,7 @@ def test_only_coordinators_manage_meetings_and_indicators(client, world, who, ex
         name="X",
         unit="u",
         scope=IndicatorDefinition.Scope.LOCAL,
+        by=SYSTEM,
     )
     client.force_login(world["users"][who])
     slug = territory.slug

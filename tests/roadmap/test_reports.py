@@ -18,6 +18,7 @@ from maillage.roadmap.models import (
     Risk,
     StrategicObjective,
 )
+from tests.factories import SYSTEM
 
 SECTIONS = (
     "1. Gouvernance",
@@ -112,18 +113,38 @@ def test_urbact_export_contains_every_field_of_the_action_plan(world):
     from maillage.roadmap import services
 
     plan = world["plan"]
-    objective = services.objective_add(plan=plan, title="Objectif", description="Pourquoi")
-    result = services.expected_result_add(objective=objective, title="Résultat")
-    action = services.action_create(
-        plan=plan, title="Action", status="planned", lead=world["own"], result=result, code="A1"
+    objective = services.objective_add(
+        plan=plan, title="Objectif", description="Pourquoi", by=SYSTEM
     )
-    services.action_partner_add(action=action, organisation=world["partner_org"], role="co_funder")
-    services.funding_line_add(action=action, source="FSE", status="granted", amount=1000)
+    result = services.expected_result_add(objective=objective, title="Résultat", by=SYSTEM)
+    action = services.action_create(
+        plan=plan,
+        title="Action",
+        status="planned",
+        lead=world["own"],
+        result=result,
+        code="A1",
+        by=SYSTEM,
+    )
+    services.action_partner_add(
+        action=action, organisation=world["partner_org"], role="co_funder", by=SYSTEM
+    )
+    services.funding_line_add(action=action, source="FSE", status="granted", amount=1000, by=SYSTEM)
     services.risk_add(
-        action=action, description="R", kind="financial", probability="low", impact="high"
+        action=action,
+        description="R",
+        kind="financial",
+        probability="low",
+        impact="high",
+        by=SYSTEM,
     )
     services.activity_add(
-        action=action, what="Atelier", state="done", date=dt.date(2025, 2, 1), participants=12
+        action=action,
+        what="Atelier",
+        state="done",
+        date=dt.date(2025, 2, 1),
+        participants=12,
+        by=SYSTEM,
     )
     data = exports.urbact_plan(plan)
     keys = _keys(data)
@@ -158,7 +179,7 @@ def test_urbact_export_hides_counts_below_five(world):
 
     services.activity_add(
         action=world["led"], what="Petit groupe", state="done", date=dt.date(2025, 1, 1),
-        participants=3,
+        participants=3, by=SYSTEM
     )  # fmt: skip
     log = exports.urbact_plan(world["plan"])["activity_log"]
     assert log[0]["participants"] is None
@@ -224,10 +245,10 @@ def test_csv_exports_neutralise_spreadsheet_formulas(territory):
     from maillage.roadmap import services
 
     plan = services.action_plan_create(
-        territory=territory, title="Plan", start_year=2024, end_year=2027
+        territory=territory, title="Plan", start_year=2024, end_year=2027, by=SYSTEM
     )
     services.action_create(
-        plan=plan, title='=HYPERLINK("http://x","clic")', status=Action.Status.PLANNED
+        plan=plan, title='=HYPERLINK("http://x","clic")', status=Action.Status.PLANNED, by=SYSTEM
     )
     text = exports.csv_text("actions", territory=territory, today=dt.date(2026, 11, 23))
     assert "'=HYPERLINK" in text

@@ -15,6 +15,7 @@ from maillage.observatory.models import ImportReport
 from maillage.territories.models import Membership
 from maillage.web.extensions import retention_rules
 from tests import factories
+from tests.factories import SYSTEM
 
 PROBLEMS = [
     {"row": 3, "column": "age", "value": "47 ans, vit seul", "reason": "Not a number."},
@@ -35,8 +36,8 @@ def days_ago(days: int) -> dt.datetime:
 
 @pytest.fixture
 def records(territory, bordeaux):
-    grid = observatory.grid_adopt(territory=territory, version="1")
-    wave = observatory.wave_create(territory=territory, grid=grid, name="Vague 1")
+    grid = observatory.grid_adopt(territory=territory, version="1", by=SYSTEM)
+    wave = observatory.wave_create(territory=territory, grid=grid, name="Vague 1", by=SYSTEM)
     old_report = ImportReport.objects.create(wave=wave, filename="old.csv", problems=PROBLEMS)
     new_report = ImportReport.objects.create(wave=wave, filename="new.csv", problems=PROBLEMS)
     ImportReport.objects.filter(pk=old_report.pk).update(created_at=days_ago(91))

@@ -10,6 +10,9 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from maillage.diagnostic import jobs
+from maillage.territories.actors import SystemActor
+
+WORKER = SystemActor("diagnostic worker")
 
 
 class Command(BaseCommand):
@@ -47,19 +50,19 @@ class Command(BaseCommand):
         done = 0
         while True:
             requeued, failed = jobs.diagnostic_runs_requeue_stale(
-                stale_after=stale, max_attempts=max_attempts
+                stale_after=stale, max_attempts=max_attempts, by=WORKER
             )
             if requeued or failed:
                 self.stdout.write(
                     f"{requeued} abandoned run(s) queued again, {failed} marked failed."
                 )
-            run = jobs.diagnostic_run_claim_next()
+            run = jobs.diagnostic_run_claim_next(by=WORKER)
             if run is None:
                 if once:
                     break
                 time.sleep(interval)
                 continue
-            run = jobs.diagnostic_run_execute(run=run)
+            run = jobs.diagnostic_run_execute(run=run, by=WORKER)
             done += 1
             self.stdout.write(f"run {run.pk} ({run.territory.slug}): {run.status}")
         self.stdout.write(f"{done} run(s) computed.")

@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from maillage.interop import reading, selectors, services
 from maillage.interop.models import Format, ImportRun
+from maillage.territories.actors import SystemActor
 from maillage.territories.models import Territory
 
 STAGES = ("read", "checked", "written")
@@ -66,7 +67,7 @@ class Command(BaseCommand):
                 filename=options["file"].name,
                 file_format=options["format"],
                 source=options["source"],
-                by=None,
+                by=SystemActor("import_places command"),
                 valid_rows_only=options["valid_rows_only"],
                 publish=options["publish"],
                 progress=ProgressBar(self.stderr) if options["verbosity"] else None,

@@ -9,7 +9,10 @@ import datetime as dt
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from maillage.territories.actors import SystemActor
 from maillage.web.extensions import retention_rules
+
+RETENTION = SystemActor("purge_personal_data")
 
 
 def _days_overrides(values: list[str], known: set[str]) -> dict[str, int]:
@@ -57,7 +60,7 @@ class Command(BaseCommand):
         for rule in rules:
             kept_days = overrides.get(rule.key, rule.days)
             before = now - dt.timedelta(days=kept_days)
-            count = rule.purge(before=before, dry_run=dry_run)
+            count = rule.purge(before=before, dry_run=dry_run, by=RETENTION)
             self.stdout.write(
                 f"{rule.key}: {rule.description} — kept {kept_days} days "
                 f"(recorded before {before:%Y-%m-%d %H:%M} UTC): {verb} {count}"

@@ -79,6 +79,7 @@ LARGE_MODULES = {
     "analysis/fragility.py",
     "analysis/weighting.py",
     "bench/bench_raking.py",
+    "bench/report.py",
     "maillage/diagnostic/computation.py",
     "maillage/diagnostic/presenters.py",
     "maillage/diagnostic/selectors.py",
@@ -187,20 +188,6 @@ def services_with_positional_parameters() -> list[str]:
     return offences
 
 
-def services_without_required_actor() -> list[str]:
-    """A public service that takes `by` has no default for it; one that writes takes it."""
-    offences = []
-    for path, function in public_services():
-        arguments = function.args
-        names = [a.arg for a in arguments.kwonlyargs]
-        writes = any(write_calls(ast.Module(body=[function], type_ignores=[])))
-        if "by" not in names and writes:
-            offences.append(f"{where(path, function)}: {function.name} has no keyword-only `by`")
-        elif "by" in names and arguments.kw_defaults[names.index("by")] is not None:
-            offences.append(f"{where(path, function)}: {function.name} has a default for `by`")
-    return offences
-
-
 def services_undocumented_and_untyped() -> list[str]:
     """A public service has a docstring, or annotations on every parameter and its result."""
     offences = []
@@ -210,23 +197,6 @@ def services_undocumented_and_untyped() -> list[str]:
         typed = function.returns is not None and all(a.annotation for a in every)
         if not typed and not ast.get_docstring(function):
             offences.append(f"{where(path, function)}: {function.name}: add a docstring or types")
-    return offences
-
-
-def parameters_read_by_hand() -> list[str]:
-    """Pages read request.GET/POST through a form, never key by key."""
-    offences = []
-    for path in python_modules("maillage"):
-        if path.name not in {"views.py", "manage_views.py", "api.py"}:
-            continue
-        for node in ast.walk(parsed(path)):
-            if (
-                isinstance(node, ast.Attribute | ast.Subscript)
-                and isinstance(value := node.value, ast.Attribute)
-                and value.attr in {"GET", "POST"}
-                and (isinstance(node, ast.Subscript) or node.attr in {"get", "getlist", "copy"})
-            ):
-                offences.append(f"{where(path, node)}: {ast.unparse(node)}")
     return offences
 
 
@@ -358,11 +328,7 @@ CHECKS = [
     oversized_modules,
     unmirrored_test_directories,
     signal_receivers,
-]
-CHECKS_TO_COME = [
-    services_without_required_actor,
     services_undocumented_and_untyped,
-    parameters_read_by_hand,
 ]
 
 
@@ -372,19 +338,9 @@ def test_coding_style(check):
     assert offences == [], f"{check.__doc__ or check.__name__}\n" + "\n".join(offences)
 
 
-# Rules that issue 10, item 2 (required actor, typed services, parameters through forms) makes
-# true on another branch: strict xfail, so that the day they hold the marker must go.
-@pytest.mark.xfail(strict=True, reason="not true yet: issue 10, item 2")
-@pytest.mark.parametrize("check", CHECKS_TO_COME, ids=lambda check: check.__name__)
-def test_coding_style_to_come(check):
-    offences = check()
-    assert offences == [], f"{check.__doc__ or check.__name__}\n" + "\n".join(offences)
-
-
 def test_the_coding_style_page_names_every_check_and_only_those():
     page = (ROOT / "docs" / "coding-style.md").read_text(encoding="utf-8")
-    named = set(re.findall(r"`(test_coding_style(?:_to_come)?\[\w+\])`", page))
+    named = set(re.findall(r"`(test_coding_style\[\w+\])`", page))
     checks = {f"test_coding_style[{c.__name__}]" for c in CHECKS}
-    checks |= {f"test_coding_style_to_come[{c.__name__}]" for c in CHECKS_TO_COME}
     assert sorted(checks - named) == [], "Say in docs/coding-style.md which rule these check"
     assert sorted(named - checks) == [], "docs/coding-style.md names checks that do not exist"

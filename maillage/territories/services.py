@@ -157,13 +157,16 @@ def territory_create(
     communes: Sequence[CommuneRef],
     source: str,
     update: bool = False,
+    by: Actor,
 ) -> Territory:
     """Create a territory (or, with `update`, refresh an existing one's communes) from
     reference communes: code, name, population, postal codes, centre and, when known, contour.
 
     Every commune must have a centre (the directory places and measures distances from it);
-    nothing is written when one has none or the slug is taken.
+    nothing is written when one has none or the slug is taken. Only the system creates
+    territories (the `territory_create` command, run by the operator).
     """
+    require(by, system_only)
     without_centre = [c for c in communes if c.latitude is None or c.longitude is None]
     if without_centre:
         raise TerritoryCreationError(
@@ -195,10 +198,11 @@ def territory_create(
         area.population = commune.population
         area.population_year = POPULATION_YEAR
         area.postal_codes = list(commune.postal_codes)
+        assert commune.latitude is not None and commune.longitude is not None  # checked above
         area.latitude, area.longitude = commune.latitude, commune.longitude
         area.contour = commune.contour
         area.source = source
         area.full_clean(validate_unique=False)
         area.save()
-    territory_update_bbox(territory=territory)
+    territory_update_bbox(territory=territory, by=by)
     return territory

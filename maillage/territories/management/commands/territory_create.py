@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.text import slugify
 
 from maillage.territories import reference
+from maillage.territories.actors import SystemActor
 from maillage.territories.services import TerritoryCreationError, territory_create
 
 
@@ -77,6 +78,7 @@ class Command(BaseCommand):
                 communes=communes,
                 source=reference.SOURCE,
                 update=options["update"],
+                by=SystemActor("territory_create command"),
             )
         except TerritoryCreationError as error:
             raise CommandError(str(error)) from None

@@ -6,8 +6,8 @@ import datetime as dt
 
 from django.db import transaction
 
+from maillage.core.extensions import erase_quoted_values
 from maillage.observatory.models import ImportReport
-from maillage.web.extensions import erase_quoted_values
 
 #: Days an import report keeps the raw values of rejected or doubtful cells.
 IMPORT_VALUES_DAYS = 90

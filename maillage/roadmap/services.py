@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
+from maillage.core import extensions
 from maillage.directory.models import Organisation
 from maillage.roadmap import permissions
 from maillage.roadmap.models import (
@@ -36,7 +37,6 @@ from maillage.roadmap.models import (
     Risk,
     StrategicObjective,
 )
-from maillage.territories import indicators as registry
 from maillage.territories.models import Territory
 
 # The fields of an action that its lead and partners may change (their part).
@@ -462,12 +462,12 @@ def indicator_define(
     by=None,
 ) -> IndicatorDefinition:
     """Define an indicator (or update the one with this code). With `computed_key`, its values
-    come from the registry of computed indicators (territories.indicators), never by hand."""
+    come from the registry of computed indicators (core.extensions), never by hand."""
     if by is not None:
         _require(permissions.can_manage(by, territory))
     if computed_key:
         try:
-            registry.get(computed_key)
+            extensions.computed_indicator(computed_key)
         except KeyError:
             raise ValidationError(
                 {

@@ -23,6 +23,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "simple_history",
+    "maillage.core",
     "maillage.web",
     "maillage.territories",
     "maillage.directory",

@@ -7,14 +7,14 @@ class WebConfig(AppConfig):
     verbose_name = _("Web pages")
 
     def ready(self):
-        from maillage.territories import members
-        from maillage.territories.permissions import is_coordinator
-        from maillage.web.extensions import (
+        from maillage.core.extensions import (
             RetentionRule,
             Section,
             register_retention_rule,
             register_section,
         )
+        from maillage.territories import members
+        from maillage.territories.permissions import is_coordinator
 
         register_section(
             Section(

@@ -5,7 +5,6 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from maillage.interop import reading
 from maillage.interop.models import Format, FreshnessRequest
 
 
@@ -32,15 +31,6 @@ class ImportForm(forms.Form):
         help_text=_("By default nothing is imported when a row has an error."),
     )
     publish = forms.BooleanField(label=_("Publish the new places at once"), required=False)
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > reading.MAX_BYTES:
-            raise forms.ValidationError(
-                _("The file is too big (limit %(limit)s MB): split it by département.")
-                % {"limit": reading.MAX_BYTES // (1024 * 1024)}
-            )
-        return upload
 
 
 class ConflictForm(forms.Form):

@@ -13,11 +13,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from maillage.core import uploads
 from maillage.directory import bulk
 from maillage.directory import services as directory_services
 from maillage.directory.models import Organisation, Place
 from maillage.directory.text import fold
-from maillage.interop import datainclusion, legacy, permissions, reading, standard
+from maillage.interop import datainclusion, legacy, permissions, standard
 from maillage.interop.models import (
     FieldConflict,
     Format,
@@ -69,20 +70,21 @@ def _standard_rows(
 
 def _read(data: bytes, file_format: str) -> _Read:
     if file_format == Format.LIEUX_CSV:
-        table = reading.read_csv(data)
-        numbered = [(i + table.first_row_number, row) for i, row in enumerate(table.rows)]
-        records, issues, notes, converted = _standard_rows(numbered)
+        table = uploads.read_table(data)
+        records, issues, notes, converted = _standard_rows(list(table.rows))
         return _Read(
             records, issues, len(table.rows), table.encoding, table.delimiter, notes, converted
         )
     if file_format == Format.LIEUX_JSON:
-        document, encoding = reading.read_json(data)
+        document, encoding = uploads.read_json(data)
         if not isinstance(document, list):
-            raise reading.UnreadableFile(_("Expected a JSON array of places."))
+            raise uploads.UnreadableFile(
+                uploads.RowReport(0, "", _("The file must hold a JSON array of places."))
+            )
         records, issues, notes, converted = _standard_rows(list(enumerate(document, start=1)))
         return _Read(records, issues, len(document), encoding, "", notes, converted)
     if file_format == Format.DATA_INCLUSION:
-        document, encoding = reading.read_json(data)
+        document, encoding = uploads.read_json(data)
         records, issues, count = datainclusion.records_from_document(document)
         return _Read(records, issues, count, encoding, "", [], 0)
     raise ValueError(f"unknown format {file_format!r}")
@@ -182,7 +184,7 @@ def import_places(
     Every rejected row is reported with its row number, field and reason. When any row is
     rejected nothing is written, unless `valid_rows_only`. A field of an existing place that
     someone edited by hand since the last import from `source` is kept and reported as a
-    `FieldConflict` for the coordinator. Raises `reading.UnreadableFile` for a file that
+    `FieldConflict` for the coordinator. Raises `core.uploads.UnreadableFile` for a file that
     cannot be read at all; returns the run (status refused, partial or imported).
     """
     if by is not None and not permissions.can_import(by, territory):

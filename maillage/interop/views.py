@@ -12,8 +12,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from maillage.core import uploads
 from maillage.interop import duplicates as duplicate_services
-from maillage.interop import freshness, permissions, reading, selectors, services
+from maillage.interop import freshness, permissions, selectors, services
 from maillage.interop.forms import AnswerForm, CampaignForm, ConflictForm, DuplicateForm, ImportForm
 from maillage.interop.models import DuplicateCandidate, FieldConflict, FreshnessCampaign, ImportRun
 from maillage.territories.models import Territory
@@ -66,7 +67,7 @@ def imports(request, territory):
             try:
                 run = services.import_places(
                     territory=territory,
-                    data=upload.read(),
+                    data=uploads.read_upload(upload),
                     filename=upload.name,
                     file_format=form.cleaned_data["file_format"],
                     source=form.cleaned_data["source"],
@@ -74,7 +75,7 @@ def imports(request, territory):
                     valid_rows_only=form.cleaned_data["valid_rows_only"],
                     publish=form.cleaned_data["publish"],
                 )
-            except reading.UnreadableFile as error:
+            except uploads.UnreadableFile as error:
                 form.add_error("file", str(error))
             else:
                 return redirect("interop:import_run", territory=territory.slug, pk=run.pk)

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from maillage.core import uploads
 from maillage.observatory.grid import Grid
 from maillage.observatory.importing import Codebook
 from maillage.observatory.models import MarginSet, Wave, WeightingRun
@@ -97,12 +96,9 @@ class ImportForm(forms.Form):
         if not upload:
             return None
         try:
-            return Codebook.from_json(json.loads(upload.read().decode("utf-8-sig")))
-        except (UnicodeDecodeError, json.JSONDecodeError) as error:
-            raise forms.ValidationError(
-                _("The codebook is not valid JSON: %(error)s") % {"error": error}
-            ) from error
-        except ValueError as error:
+            document, _encoding = uploads.read_json(uploads.read_upload(upload))
+            return Codebook.from_json(document)
+        except ValueError as error:  # UnreadableFile, or a document that is no codebook
             raise forms.ValidationError(str(error)) from error
 
 

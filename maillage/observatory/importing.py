@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
+from maillage.core.uploads import Table
 from maillage.observatory.grid import Grid
-from maillage.observatory.reading import ResponseTable
 
 REQUIRED_PROFILES = ("commune", "age_band", "sex", "education")
 ERROR = "error"
@@ -91,7 +91,7 @@ class CheckResult:
 
 
 def check_responses(
-    table: ResponseTable, *, grid: Grid, commune_codes: set[str], codebook: Codebook | None
+    table: Table, *, grid: Grid, commune_codes: set[str], codebook: Codebook | None
 ) -> CheckResult:
     """Map and validate every row; return the usable rows and every problem found."""
     codebook = codebook or Codebook()

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from analysis.estimation import Estimate as AnalysisEstimate
 from analysis.estimation import domain_difference, wave_difference
+from maillage.core import uploads
 from maillage.observatory import permissions, presenters, selectors, services
 from maillage.observatory.forms import (
     CompareForm,
@@ -26,7 +27,6 @@ from maillage.observatory.forms import (
 )
 from maillage.observatory.grid import evaluate, load_grid, localised
 from maillage.observatory.models import ImportReport, Wave, WeightingRun
-from maillage.observatory.reading import UnreadableFile
 from maillage.territories.models import Territory
 
 
@@ -346,13 +346,13 @@ def wave_import(request, territory, pk):
         try:
             report = services.responses_import(
                 wave=wave,
-                data=upload.read(),
+                data=uploads.read_upload(upload),
                 filename=upload.name,
                 codebook=form.cleaned_data["codebook"],
                 import_valid_rows=form.cleaned_data["import_valid_rows"],
                 by=request.user,
             )
-        except UnreadableFile as error:
+        except uploads.UnreadableFile as error:
             form.add_error("file", str(error))
         else:
             return redirect("observatory:report", territory=territory.slug, pk=report.pk)
@@ -400,15 +400,15 @@ def margins_new(request, territory):
             services.margin_set_create(
                 territory=territory,
                 name=form.cleaned_data["name"],
-                margins=services.margins_from_csv(form.cleaned_data["file"].read()),
+                margins=services.margins_from_csv(uploads.read_upload(form.cleaned_data["file"])),
                 source=form.cleaned_data["source"],
                 is_assumed=form.cleaned_data["is_assumed"],
                 by=request.user,
             )
-        except (ValidationError, UnicodeDecodeError) as error:
-            form.add_error(
-                "file", error.messages if isinstance(error, ValidationError) else str(error)
-            )
+        except ValidationError as error:
+            form.add_error("file", error.messages)
+        except uploads.UnreadableFile as error:
+            form.add_error("file", str(error))
         else:
             messages.success(request, _("The margins were saved."))
             return redirect("observatory:manage", territory=territory.slug)

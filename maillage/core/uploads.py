@@ -22,7 +22,7 @@ import csv
 import io
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import IO, Any
 
@@ -182,12 +182,15 @@ def _table(
     encoding: str,
     delimiter: str,
     pad: bool,
+    check_columns: Callable[[list[str]], object] | None = None,
 ) -> Table:
     """Rows of `lines` ((row number, values) after the header), limits checked while
     iterating."""
     limit = limits()
     if not any(columns):
         raise _no_header()
+    if check_columns is not None:
+        check_columns(columns)
     rows: list[tuple[int, dict[str, str]]] = []
     read = 0
     for number, cells in lines:
@@ -217,7 +220,7 @@ def _table(
     return Table(columns=columns, rows=rows, encoding=encoding, delimiter=delimiter)
 
 
-def read_csv(data: bytes) -> Table:
+def read_csv(data: bytes, *, check_columns: Callable[[list[str]], object] | None = None) -> Table:
     """Rows of a CSV file (any of the encodings and separators above)."""
     text, encoding = decode(data)
     if text.startswith("\ufeff"):
@@ -244,7 +247,14 @@ def read_csv(data: bytes) -> Table:
             except csv.Error:
                 raise _too_long(number, "", field_limit) from None
 
-    return _table(columns, lines(), encoding=encoding, delimiter=delimiter, pad=False)
+    return _table(
+        columns,
+        lines(),
+        encoding=encoding,
+        delimiter=delimiter,
+        pad=False,
+        check_columns=check_columns,
+    )
 
 
 def _xlsx_first_sheet(data: bytes) -> Iterator[tuple[int, dict[int, Any]]]:
@@ -283,7 +293,7 @@ def _xlsx_first_sheet(data: bytes) -> Iterator[tuple[int, dict[int, Any]]]:
             yield number, {cell["column"]: cell["value"] for cell in cells}
 
 
-def read_xlsx(data: bytes) -> Table:
+def read_xlsx(data: bytes, *, check_columns: Callable[[list[str]], object] | None = None) -> Table:
     """Rows of the first sheet of an XLSX workbook, streamed."""
     rows = _xlsx_first_sheet(data)
     number, header = next(rows, (1, {}))
@@ -297,18 +307,29 @@ def read_xlsx(data: bytes) -> Table:
             yield number, [cells.get(c) for c in range(1, width + 1)]
             # Values beyond the header's columns are ignored, as in a CSV.
 
-    return _table(columns, lines(), encoding="xlsx", delimiter="", pad=True)
+    return _table(
+        columns, lines(), encoding="xlsx", delimiter="", pad=True, check_columns=check_columns
+    )
 
 
 def is_xlsx(data: bytes, filename: str = "") -> bool:
     return filename.lower().endswith(".xlsx") or data.startswith(_XLSX_MAGIC)
 
 
-def read_table(data: bytes, filename: str = "") -> Table:
-    """Rows of a CSV or XLSX file (XLSX by its name or its content)."""
+def read_table(
+    data: bytes,
+    filename: str = "",
+    *,
+    check_columns: Callable[[list[str]], object] | None = None,
+) -> Table:
+    """Rows of a CSV or XLSX file (XLSX by its name or its content).
+
+    `check_columns(columns)`, when given, is called once the header is read and before any
+    row: an import that needs some columns says so first (its exception propagates)."""
     if len(data) > limits().bytes:
         raise _too_big(limits().bytes)
-    return read_xlsx(data) if is_xlsx(data, filename) else read_csv(data)
+    read = read_xlsx if is_xlsx(data, filename) else read_csv
+    return read(data, check_columns=check_columns)
 
 
 _JSON_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]', re.DOTALL)

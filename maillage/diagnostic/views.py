@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from maillage.core import uploads
 from maillage.diagnostic import exports, permissions, presenters, selectors, services, squares
 from maillage.diagnostic.forms import (
     CsvUploadForm,
@@ -153,20 +154,8 @@ def run_squares_csv(request, territory, pk):
     return response
 
 
-def _upload_error(e: services.RowError) -> str:
-    if not e.line:  # about the whole file (its size, its encoding…)
-        return e.message
-    if e.field:
-        return _("Line %(line)s, column “%(field)s”: %(message)s") % {
-            "line": e.line,
-            "field": e.field,
-            "message": e.message,
-        }
-    return _("Line %(line)s: %(message)s") % {"line": e.line, "message": e.message}
-
-
 def _upload_errors(error: services.ImportRejected) -> list[str]:
-    return [_upload_error(e) for e in error.errors]
+    return [str(report) for report in error.errors]
 
 
 @login_required
@@ -392,8 +381,8 @@ def population_squares(request, territory):
         "upload": upload.form,
         "import_errors": upload.errors,
         "example_csv": exports.population_squares_example_csv(territory),
-        "max_squares": formats.number_format(squares.MAX_SQUARES, force_grouping=True),
-        "max_megabytes": squares.MAX_SQUARES_BYTES // (1024 * 1024),
+        "max_squares": formats.number_format(uploads.limits().rows, force_grouping=True),
+        "max_megabytes": uploads.limits().bytes // (1024 * 1024),
     }
     context.update(presenters.population_grid_context(summary))
     return render(request, "diagnostic/population_squares.html", context, status=upload.status)

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from typing import IO, Any
 
 from django.conf import settings
+from django.utils import formats
 from django.utils.translation import gettext as _
 
 SEPARATORS = ",;\t"
@@ -159,7 +160,7 @@ def _no_header() -> UnreadableFile:
 def _too_many_rows(limit: int) -> UnreadableFile:
     return _refuse(
         _("The file has more than %(limit)s rows. Split it and send the parts one by one.")
-        % {"limit": f"{limit:,}".replace(",", "\u202f")}
+        % {"limit": formats.number_format(limit, force_grouping=True)}
     )
 
 
@@ -169,7 +170,7 @@ def _too_long(row: int, column: str, limit: int) -> UnreadableFile:
             "A value is longer than %(limit)s characters, the most a cell may hold. Check "
             "the quotes in this row: an unclosed quote runs on to the end of the file."
         )
-        % {"limit": f"{limit:,}".replace(",", "\u202f")},
+        % {"limit": formats.number_format(limit, force_grouping=True)},
         row=row,
         column=column,
     )

@@ -14,6 +14,7 @@ from openpyxl import Workbook
 from maillage.core import uploads
 from maillage.core.uploads import RowReport, UnreadableFile
 
+
 @pytest.fixture(autouse=True)
 def english():
     with translation.override("en"):

@@ -16,6 +16,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from maillage.core import uploads
+from maillage.core.lookup import territory_for
 from maillage.diagnostic import exports, permissions, presenters, selectors, services, squares
 from maillage.diagnostic.forms import (
     CsvUploadForm,
@@ -30,18 +31,6 @@ from maillage.directory.selectors import place_open_data_id
 from maillage.territories.models import Territory
 
 REFRESH_SECONDS = 3
-
-
-def _territory_for(request, slug: str, *, manage: bool = False) -> Territory:
-    territory = get_object_or_404(Territory, slug=slug)
-    allowed = (
-        permissions.can_manage_diagnostic(request.user, territory)
-        if manage
-        else permissions.can_view_diagnostic(request.user, territory)
-    )
-    if not allowed:
-        raise PermissionDenied
-    return territory
 
 
 def _run_context(run: DiagnosticRun | None) -> dict:
@@ -68,7 +57,7 @@ def _run_form(territory: Territory, data=None) -> RunForm:
 
 @login_required
 def home(request, territory):
-    territory = _territory_for(request, territory)
+    territory = territory_for(request, territory, allowed=permissions.can_view_diagnostic)
     latest = selectors.latest_done_run(territory)
     recent = selectors.recent_runs(territory)
     waiting = next((r for r in recent if not r.is_finished), None)
@@ -88,7 +77,7 @@ def home(request, territory):
 @login_required
 @require_POST
 def run_start(request, territory):
-    territory = _territory_for(request, territory, manage=True)
+    territory = territory_for(request, territory, allowed=permissions.can_manage_diagnostic)
     form = _run_form(territory, request.POST)
     if not form.is_valid():
         latest = selectors.latest_done_run(territory)
@@ -109,7 +98,7 @@ def run_start(request, territory):
 
 @login_required
 def run_detail(request, territory, pk):
-    territory = _territory_for(request, territory)
+    territory = territory_for(request, territory, allowed=permissions.can_view_diagnostic)
     run = get_object_or_404(selectors.runs(territory), pk=pk)
     context = {
         "territory": territory,
@@ -126,7 +115,7 @@ def run_detail(request, territory, pk):
 
 @login_required
 def run_csv(request, territory, pk):
-    territory = _territory_for(request, territory)
+    territory = territory_for(request, territory, allowed=permissions.can_view_diagnostic)
     run = get_object_or_404(selectors.runs(territory), pk=pk, status=DiagnosticRun.Status.DONE)
     response = HttpResponse(exports.areas_csv(run), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = (
@@ -139,7 +128,7 @@ def run_csv(request, territory, pk):
 def run_squares_csv(request, territory, pk):
     """The population squares of a run on squares, with their accessibility (404 for a run
     on the communes)."""
-    territory = _territory_for(request, territory)
+    territory = territory_for(request, territory, allowed=permissions.can_view_diagnostic)
     run = get_object_or_404(
         DiagnosticRun,
         pk=pk,
@@ -160,7 +149,7 @@ def _upload_errors(error: services.ImportRejected) -> list[str]:
 
 @login_required
 def indicators(request, territory):
-    territory = _territory_for(request, territory)
+    territory = territory_for(request, territory, allowed=permissions.can_view_diagnostic)
     can_manage = permissions.can_manage_diagnostic(request.user, territory)
     form = IndicatorForm(territory=territory) if can_manage else None
     upload = CsvUploadForm(prefix="values") if can_manage else None
@@ -212,7 +201,7 @@ def indicators(request, territory):
 
 @login_required
 def indicator_values(request, territory, pk):
-    territory = _territory_for(request, territory, manage=True)
+    territory = territory_for(request, territory, allowed=permissions.can_manage_diagnostic)
     indicator = get_object_or_404(FragilityIndicator, pk=pk, territory=territory)
     areas = selectors.territory_areas(territory).order_by("name")
     current = dict(
@@ -234,7 +223,7 @@ def indicator_values(request, territory, pk):
 @login_required
 @require_POST
 def indicator_delete(request, territory, pk):
-    territory = _territory_for(request, territory, manage=True)
+    territory = territory_for(request, territory, allowed=permissions.can_manage_diagnostic)
     indicator = get_object_or_404(FragilityIndicator, pk=pk, territory=territory)
     services.indicator_delete(indicator=indicator, by=request.user)
     messages.success(request, _("Indicator deleted."))
@@ -278,7 +267,7 @@ def _handle_upload(request, territory, *, form_class, do_import, success, page: 
 
 @login_required
 def candidates(request, territory):
-    territory = _territory_for(request, territory)
+    territory = territory_for(request, territory, allowed=permissions.can_view_diagnostic)
     upload = _handle_upload(
         request,
         territory,
@@ -307,7 +296,7 @@ def candidates(request, territory):
 
 @login_required
 def travel_matrix(request, territory):
-    territory = _territory_for(request, territory)
+    territory = territory_for(request, territory, allowed=permissions.can_view_diagnostic)
     upload = _handle_upload(
         request,
         territory,
@@ -342,7 +331,7 @@ def travel_matrix(request, territory):
 @login_required
 @require_POST
 def travel_matrix_clear(request, territory):
-    territory = _territory_for(request, territory, manage=True)
+    territory = territory_for(request, territory, allowed=permissions.can_manage_diagnostic)
     services.travel_matrix_clear(territory=territory, by=request.user)
     messages.success(request, _("Matrix deleted: runs use great-circle distances."))
     return redirect("diagnostic:travel_matrix", territory=territory.slug)
@@ -350,7 +339,7 @@ def travel_matrix_clear(request, territory):
 
 @login_required
 def travel_matrix_template(request, territory):
-    territory = _territory_for(request, territory)
+    territory = territory_for(request, territory, allowed=permissions.can_view_diagnostic)
     response = HttpResponse(
         exports.travel_matrix_template_csv(territory), content_type="text/csv; charset=utf-8"
     )
@@ -360,7 +349,7 @@ def travel_matrix_template(request, territory):
 
 @login_required
 def population_squares(request, territory):
-    territory = _territory_for(request, territory)
+    territory = territory_for(request, territory, allowed=permissions.can_view_diagnostic)
     upload = _handle_upload(
         request,
         territory,
@@ -391,7 +380,7 @@ def population_squares(request, territory):
 @login_required
 @require_POST
 def population_squares_clear(request, territory):
-    territory = _territory_for(request, territory, manage=True)
+    territory = territory_for(request, territory, allowed=permissions.can_manage_diagnostic)
     squares.population_squares_clear(territory=territory, by=request.user)
     messages.success(request, _("Population squares deleted: runs use the communes' centres."))
     return redirect("diagnostic:population_squares", territory=territory.slug)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from analysis.estimation import Estimate as AnalysisEstimate
 from analysis.estimation import domain_difference, wave_difference
 from maillage.core import uploads
+from maillage.core.lookup import territory_for
 from maillage.observatory import permissions, presenters, selectors, services
 from maillage.observatory.forms import (
     CompareForm,
@@ -28,10 +29,6 @@ from maillage.observatory.forms import (
 from maillage.observatory.grid import evaluate, load_grid, localised
 from maillage.observatory.models import ImportReport, Wave, WeightingRun
 from maillage.territories.models import Territory
-
-
-def _territory(slug: str) -> Territory:
-    return get_object_or_404(Territory, slug=slug)
 
 
 def _run(request, territory: Territory) -> WeightingRun | None:
@@ -72,7 +69,7 @@ def _context(request, territory: Territory, run: WeightingRun | None) -> dict:
 
 
 def panorama(request, territory):
-    territory = _territory(territory)
+    territory = territory_for(request, territory)
     run = _run(request, territory)
     context = _context(request, territory, run)
     if run is None:
@@ -136,7 +133,7 @@ def panorama(request, territory):
 
 
 def commune(request, territory, code):
-    territory = _territory(territory)
+    territory = territory_for(request, territory)
     area = get_object_or_404(territory.areas, code=code)
     run = _run(request, territory)
     if run is None:
@@ -163,7 +160,7 @@ def commune(request, territory, code):
 
 
 def methodology(request, territory):
-    territory = _territory(territory)
+    territory = territory_for(request, territory)
     run = _run(request, territory)
     if run is None:
         raise Http404
@@ -183,7 +180,7 @@ def methodology(request, territory):
 
 
 def estimates_csv(request, territory):
-    territory = _territory(territory)
+    territory = territory_for(request, territory)
     run = _run(request, territory)
     if run is None:
         raise Http404
@@ -201,7 +198,7 @@ def estimates_csv(request, territory):
 
 
 def compare(request, territory):
-    territory = _territory(territory)
+    territory = territory_for(request, territory)
     run = _run(request, territory)
     if run is None:
         raise Http404
@@ -278,7 +275,7 @@ def _as_analysis(e) -> AnalysisEstimate:
 
 
 def grid_page(request, territory):
-    territory = _territory(territory)
+    territory = territory_for(request, territory)
     adoption = territory.observatory_grids.order_by("-adopted_at").first()
     grid = load_grid(adoption.grid_version if adoption else "1")
     if adoption:
@@ -297,16 +294,9 @@ def grid_page(request, territory):
 # --- Coordinators -------------------------------------------------------------------------
 
 
-def _managed(request, slug: str) -> Territory:
-    territory = _territory(slug)
-    if not permissions.can_manage(request.user, territory):
-        raise PermissionDenied
-    return territory
-
-
 @login_required
 def manage(request, territory):
-    territory = _managed(request, territory)
+    territory = territory_for(request, territory, allowed=permissions.can_manage)
     return render(
         request,
         "observatory/manage.html",
@@ -322,7 +312,7 @@ def manage(request, territory):
 
 @login_required
 def wave_new(request, territory):
-    territory = _managed(request, territory)
+    territory = territory_for(request, territory, allowed=permissions.can_manage)
     form = WaveForm(request.POST or None, territory=territory)
     if request.method == "POST" and form.is_valid():
         grid = services.grid_adopt(territory=territory, version="1", by=request.user)
@@ -338,7 +328,7 @@ def wave_new(request, territory):
 
 @login_required
 def wave_import(request, territory, pk):
-    territory = _managed(request, territory)
+    territory = territory_for(request, territory, allowed=permissions.can_manage)
     wave = get_object_or_404(Wave, pk=pk, territory=territory)
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -366,7 +356,7 @@ def wave_import(request, territory, pk):
 
 @login_required
 def report(request, territory, pk):
-    territory = _managed(request, territory)
+    territory = territory_for(request, territory, allowed=permissions.can_manage)
     report = get_object_or_404(ImportReport, pk=pk, wave__territory=territory)
     return render(
         request,
@@ -382,7 +372,7 @@ def report(request, territory, pk):
 
 @login_required
 def report_csv(request, territory, pk):
-    territory = _managed(request, territory)
+    territory = territory_for(request, territory, allowed=permissions.can_manage)
     report = get_object_or_404(ImportReport, pk=pk, wave__territory=territory)
     response = HttpResponse(
         presenters.report_csv(report.problems), content_type="text/csv; charset=utf-8"
@@ -393,7 +383,7 @@ def report_csv(request, territory, pk):
 
 @login_required
 def margins_new(request, territory):
-    territory = _managed(request, territory)
+    territory = territory_for(request, territory, allowed=permissions.can_manage)
     form = MarginsForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -426,7 +416,7 @@ def margins_new(request, territory):
 
 @login_required
 def run_new(request, territory):
-    territory = _managed(request, territory)
+    territory = territory_for(request, territory, allowed=permissions.can_manage)
     form = RunForm(request.POST or None, territory=territory)
     if request.method == "POST" and form.is_valid():
         try:
@@ -452,7 +442,7 @@ def _url(name: str, territory: Territory) -> str:
 @login_required
 @require_POST
 def run_status(request, territory, pk):
-    territory = _managed(request, territory)
+    territory = territory_for(request, territory, allowed=permissions.can_manage)
     run = get_object_or_404(WeightingRun, pk=pk, wave__territory=territory)
     try:
         if request.POST.get("status") == WeightingRun.Status.PUBLISHED:

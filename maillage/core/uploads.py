@@ -28,6 +28,7 @@ from typing import IO, Any
 
 from django.conf import settings
 from django.utils import formats
+from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 
 SEPARATORS = ",;\t"
@@ -46,6 +47,21 @@ class UploadLimits:
 
 def limits() -> UploadLimits:
     return UploadLimits(**settings.UPLOAD_LIMITS)
+
+
+def _limits_help() -> str:
+    return _(
+        "At most %(megabytes)s MB and %(rows)s rows. Any encoding a spreadsheet saves in "
+        "(UTF-8, Windows-1252, Latin-1); separator comma, semicolon or tab."
+    ) % {
+        "megabytes": limits().bytes // (1024 * 1024),
+        "rows": formats.number_format(limits().rows, force_grouping=True),
+    }
+
+
+#: The help of every upload field: what a file may hold (lazy: the language and the settings
+#: of the request).
+limits_help = lazy(_limits_help, str)
 
 
 @dataclass(frozen=True)

@@ -221,7 +221,7 @@ class IndicatorForm(forms.ModelForm):
 
 
 class CsvUploadForm(forms.Form):
-    file = forms.FileField(label=_("CSV file (UTF-8)"))
+    file = forms.FileField(label=_("File (CSV or XLSX)"), help_text=uploads.limits_help())
 
     def clean_file(self):
         try:

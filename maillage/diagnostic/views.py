@@ -10,12 +10,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from maillage.core import uploads
 from maillage.core.lookup import territory_for
 from maillage.diagnostic import exports, permissions, presenters, selectors, services, squares
 from maillage.diagnostic.forms import (
@@ -370,8 +368,6 @@ def population_squares(request, territory):
         "upload": upload.form,
         "import_errors": upload.errors,
         "example_csv": exports.population_squares_example_csv(territory),
-        "max_squares": formats.number_format(uploads.limits().rows, force_grouping=True),
-        "max_megabytes": uploads.limits().bytes // (1024 * 1024),
     }
     context.update(presenters.population_grid_context(summary))
     return render(request, "diagnostic/population_squares.html", context, status=upload.status)

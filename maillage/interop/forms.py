@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from maillage.core import uploads
 from maillage.interop.models import Format, FreshnessRequest
 
 
 class ImportForm(forms.Form):
     file = forms.FileField(
         label=_("File"),
-        help_text=_(
-            "CSV or JSON, at most 30 MB. UTF-8 (with or without BOM) or Latin-1; "
-            "separator comma, semicolon or tab."
-        ),
+        help_text=format_lazy("{} {}", _("CSV or JSON."), uploads.limits_help()),
     )
     file_format = forms.ChoiceField(label=_("Format"), choices=Format.choices)
     source = forms.SlugField(

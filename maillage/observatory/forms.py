@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from maillage.core import uploads
@@ -71,7 +72,11 @@ class WaveForm(forms.Form):
 class ImportForm(forms.Form):
     file = forms.FileField(
         label=_("File of responses (CSV or XLSX)"),
-        help_text=_("One line per respondent, one column per question. No names or contacts."),
+        help_text=format_lazy(
+            "{} {}",
+            _("One line per respondent, one column per question. No names or contacts."),
+            uploads.limits_help(),
+        ),
     )
     codebook = forms.FileField(
         label=_("Codebook (JSON, optional)"),

@@ -32,6 +32,8 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 
 SEPARATORS = ",;\t"
+ERROR = "error"  # the row (or the file) is refused
+WARNING = "warning"  # the row is kept; something in it was left out or changed
 MAX_JSON_DEPTH = 64
 _XLSX_MAGIC = b"PK\x03\x04"
 
@@ -70,12 +72,14 @@ class RowReport:
 
     `row` is the row in the file (the header is row 1; in a JSON array, the first item is
     row 1; 0 means the file as a whole), `column` the column's name ("" when none),
-    `message` a plain-language sentence saying what to do, `value` the offending value."""
+    `message` a plain-language sentence saying what to do, `value` the offending value,
+    `severity` ERROR or WARNING. Every import reports with it (reading, checking rows)."""
 
     row: int
     column: str
     message: str
     value: str = ""
+    severity: str = ERROR
 
     def __str__(self) -> str:
         if self.row and self.column:

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from maillage.core import uploads
+from maillage.core.uploads import RowReport
 from maillage.directory import bulk
 from maillage.directory import services as directory_services
 from maillage.directory.models import Organisation, Place
@@ -25,7 +26,7 @@ from maillage.interop.models import (
     ImportRun,
     SourceRecord,
 )
-from maillage.interop.records import IMPORTED_FIELDS, Record, RowIssue, RowNote
+from maillage.interop.records import IMPORTED_FIELDS, Record, report_as_dict
 from maillage.territories.models import Territory
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
@@ -37,22 +38,24 @@ class _Refused(Exception):
 
 class _Read(NamedTuple):
     records: list[Record]
-    issues: list[RowIssue]
+    issues: list[RowReport]
     rows: int
     encoding: str
     delimiter: str
-    notes: list[RowNote]
+    notes: list[RowReport]
     converted: int  # rows written before v1.0 of the standard, upgraded to v1.0.2
 
 
 def _standard_rows(
     rows: list[tuple[int, Any]],
-) -> tuple[list[Record], list[RowIssue], list[RowNote], int]:
+) -> tuple[list[Record], list[RowReport], list[RowReport], int]:
     """Rows of the standard (number, row): pre-1.0 rows are upgraded first (`legacy`)."""
     records, issues, notes, converted = [], [], [], 0
     for number, row in rows:
         if not isinstance(row, dict):
-            issues.append(RowIssue(number, "", "", _("Expected an object.")))
+            issues.append(
+                RowReport(row=number, column="", value="", message=_("Expected an object."))
+            )
             continue
         upgraded = legacy.upgrade(row, number)
         if upgraded is not None:
@@ -205,18 +208,23 @@ def import_places(
     for record in records:
         if record.source_id in seen_ids:
             issues.append(
-                RowIssue(record.row, "id", record.source_id, _("This id is already used above."))
+                RowReport(
+                    row=record.row,
+                    column="id",
+                    value=record.source_id,
+                    message=_("This id is already used above."),
+                )
             )
             continue
         seen_ids.add(record.source_id)
         area = _resolve_area(record, areas, areas_by_name)
         if area is None:
             issues.append(
-                RowIssue(
-                    record.row,
-                    _column(file_format, "area"),
-                    record.place["area"] or record.commune_name,
-                    _("Unknown commune: it is not one of the communes of %(territory)s.")
+                RowReport(
+                    row=record.row,
+                    column=_column(file_format, "area"),
+                    value=record.place["area"] or record.commune_name,
+                    message=_("Unknown commune: it is not one of the communes of %(territory)s.")
                     % {"territory": territory.name},
                 )
             )
@@ -286,7 +294,7 @@ def import_places(
         delimiter=delimiter,
         rows=row_count,
         converted=converted,
-        notes=[n.as_dict() for n in notes],
+        notes=[report_as_dict(n) for n in notes],
         by=by,
     )
     try:
@@ -305,11 +313,11 @@ def import_places(
                 for name, messages in errors.items():
                     for message in messages:
                         issues.append(
-                            RowIssue(
-                                record.row,
-                                _column(file_format, name),
-                                _offending_value(record, name),
-                                message,
+                            RowReport(
+                                row=record.row,
+                                column=_column(file_format, name),
+                                value=_offending_value(record, name),
+                                message=message,
                             )
                         )
             if issues and not valid_rows_only:
@@ -351,8 +359,8 @@ def _offending_value(record: Record, name: str) -> str:
     return str(record.place.get(name, "") or "")
 
 
-def _save_run(run: ImportRun, issues: list[RowIssue]) -> None:
-    run.issues = [i.as_dict() for i in sorted(issues, key=lambda i: (i.row, i.field))]
+def _save_run(run: ImportRun, issues: list[RowReport]) -> None:
+    run.issues = [report_as_dict(i) for i in sorted(issues, key=lambda i: (i.row, i.column))]
     run.rejected = len({i.row for i in issues})
     run.save()
 

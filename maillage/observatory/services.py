@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from maillage.core import uploads
 from maillage.observatory import permissions, pipeline, selectors
 from maillage.observatory.grid import grid_versions, load_grid
-from maillage.observatory.importing import Codebook, check_responses
+from maillage.observatory.importing import Codebook, check_responses, problem_as_dict
 from maillage.observatory.models import (
     Estimate,
     GridAdoption,
@@ -131,7 +131,7 @@ def responses_import(
         rows_read=result.rows_read,
         rows_imported=imported,
         rows_rejected=result.rows_rejected if store else result.rows_read,
-        problems=[p.as_dict() for p in result.problems],
+        problems=[problem_as_dict(p) for p in result.problems],
     )
     report.full_clean(exclude=["wave", "created_by"])
     report.save()

@@ -36,6 +36,8 @@ ERROR = "error"  # the row (or the file) is refused
 WARNING = "warning"  # the row is kept; something in it was left out or changed
 MAX_JSON_DEPTH = 64
 _XLSX_MAGIC = b"PK\x03\x04"
+_ROW_TAG = re.compile(rb"<(?:\w+:)?row[\s>]")
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="[A-Z]+\d+:[A-Z]+(\d+)"')
 
 
 @dataclass(frozen=True)
@@ -296,11 +298,21 @@ def _xlsx_first_sheet(data: bytes) -> Iterator[tuple[int, dict[int, Any]]]:
         reader.read_workbook()
         apply_stylesheet(reader.archive, reader.wb)
         sheets = [rel for _sheet, rel in reader.parser.find_sheets() if "worksheet" in rel.Type]
+        with reader.archive.open(sheets[0].target) as start:
+            stated = _DIMENSION.search(start.read(4096))
         source = reader.archive.open(sheets[0].target)
     except Exception as error:  # openpyxl and zipfile raise many kinds for a damaged file
         raise _refuse(
             _("This file cannot be opened as an Excel workbook (.xlsx): save it again as XLSX.")
         ) from error
+    # A sheet that states its size (Excel, LibreOffice do) and is too long is refused at once;
+    # otherwise its rows are counted in the raw XML (fast: no cell is parsed) up to the limit.
+    # The count while parsing stays, as a statement may be false.
+    if (stated and int(stated.group(1)) - 1 > limits().rows) or _more_rows_than(
+        reader.archive, sheets[0].target, limits().rows + 1
+    ):
+        source.close()
+        raise _too_many_rows(limits().rows)
     with source:
         parser = WorkSheetParser(
             source,
@@ -312,6 +324,21 @@ def _xlsx_first_sheet(data: bytes) -> Iterator[tuple[int, dict[int, Any]]]:
         )
         for number, cells in parser.parse():
             yield number, {cell["column"]: cell["value"] for cell in cells}
+
+
+def _more_rows_than(archive, member: str, limit: int) -> bool:
+    """Whether the sheet's XML has more than `limit` rows, read in chunks up to that point."""
+    count, tail = 0, b""
+    with archive.open(member) as stream:
+        while chunk := stream.read(1 << 20):
+            block = tail + chunk
+            keep = len(block) - 16  # a tag cut at the chunk's end is counted with the next
+            count += sum(1 for m in _ROW_TAG.finditer(block) if m.start() < keep)
+            if count > limit:
+                return True
+            tail = block[keep:]
+    count += len(_ROW_TAG.findall(tail))
+    return count > limit
 
 
 def read_xlsx(data: bytes, *, check_columns: Callable[[list[str]], object] | None = None) -> Table:

@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import time
+import zipfile
 
 import pytest
 from django.utils import translation
@@ -191,3 +192,38 @@ def test_a_row_report_reads_as_a_sentence_in_both_languages():
         assert str(RowReport(0, "", "Too big.")) == "Too big."
     with translation.override("fr"):
         assert str(RowReport(3, "", "x")) == "Ligne 3\u00a0: x"
+
+
+def _stating(rows: int) -> bytes:
+    """A workbook of three rows whose sheet states `rows` rows (as Excel writes the size)."""
+    workbook = Workbook()
+    for i in range(3):
+        workbook.active.append([i])
+    out = io.BytesIO()
+    workbook.save(out)
+    source, result = zipfile.ZipFile(out), io.BytesIO()
+    with zipfile.ZipFile(result, "w") as target:
+        for item in source.infolist():
+            content = source.read(item)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                assert b'<dimension ref="A1:A3" />' in content
+                content = content.replace(b'ref="A1:A3"', f'ref="A1:A{rows}"'.encode())
+            target.writestr(item, content)
+    return result.getvalue()
+
+
+def test_an_xlsx_that_states_too_many_rows_is_refused_before_reading(settings):
+    settings.UPLOAD_LIMITS = {**settings.UPLOAD_LIMITS, "rows": 1000}
+    with pytest.raises(UnreadableFile) as caught:
+        uploads.read_table(_stating(3_000_000))
+    assert "more than 1,000 rows" in str(caught.value)
+    # A statement within the limit is no reason to refuse; the rows are counted anyway.
+    assert len(uploads.read_table(_stating(1001)).rows) == 2
+
+
+def test_the_rows_of_an_xlsx_are_counted_exactly_at_the_limit(settings):
+    settings.UPLOAD_LIMITS = {**settings.UPLOAD_LIMITS, "rows": 1000}
+    at_limit = _xlsx([["a"], *([f"v{i}"] for i in range(1000))])
+    assert len(uploads.read_table(at_limit).rows) == 1000
+    with pytest.raises(UnreadableFile):
+        uploads.read_table(_xlsx([["a"], *([f"v{i}"] for i in range(1001))]))

@@ -10,6 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import QuerySet
 
 
 @dataclass(frozen=True)
@@ -110,7 +113,7 @@ def computed_indicator(key: str) -> ComputedIndicator:
         raise KeyError(f"no computed indicator {key!r}; known: {known}") from None
 
 
-def erase_quoted_values(queryset, *, field: str, dry_run: bool) -> int:
+def erase_quoted_values(queryset: QuerySet[Any], *, field: str, dry_run: bool) -> int:
     """Blank the ``"value"`` of every item of a JSON list `field` (an import report's
     problems) in the records of `queryset`; the other keys stay. Returns how many records
     had something to erase. Call it inside a transaction (a retention rule's `purge`)."""

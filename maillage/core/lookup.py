@@ -12,12 +12,17 @@ from typing import Any
 
 from django.apps import apps
 from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 
 
 def territory_for(
-    request, slug: str, *, allowed: Callable[[Any, Any], bool] | None = None, refusal: str = ""
-):
+    request: HttpRequest,
+    slug: str,
+    *,
+    allowed: Callable[[Any, Any], bool] | None = None,
+    refusal: str = "",
+) -> Any:  # a territories.models.Territory, not imported (see above)
     """The territory of `slug` (Http404 when there is none), checked with
     `allowed(request.user, territory)` when given: PermissionDenied (403) when it is false;
     `refusal` says why, in the API's answer. Views that need a signed-in user keep

@@ -22,6 +22,7 @@ import csv
 import io
 import json
 import re
+import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import IO, Any
@@ -326,7 +327,7 @@ def _xlsx_first_sheet(data: bytes) -> Iterator[tuple[int, dict[int, Any]]]:
             yield number, {cell["column"]: cell["value"] for cell in cells}
 
 
-def _more_rows_than(archive, member: str, limit: int) -> bool:
+def _more_rows_than(archive: zipfile.ZipFile, member: str, limit: int) -> bool:
     """Whether the sheet's XML has more than `limit` rows, read in chunks up to that point."""
     count, tail = 0, b""
     with archive.open(member) as stream:

@@ -7,5 +7,5 @@ demo:  ## install, migrate, load Bordeaux Métropole and serve http://127.0.0.1:
 test:  ## lint + the whole test suite on SQLite and PostgreSQL + peer comparisons
 	scripts/test.sh
 
-bench:  ## benchmarks (not part of the tests): see docs/benchmarks.md
+bench:  ## every benchmark (not part of the tests) → bench/results/, then docs/benchmarks.md's tables
 	scripts/bench.sh

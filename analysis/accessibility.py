@@ -27,10 +27,11 @@ Luo & Qi's weights 1, 0.68 and 0.22 (:meth:`StepDecay.equal_zones`).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import nullcontext
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -68,7 +69,18 @@ STEP_CHUNK_SIZE = 512
 #: Weekly opening hours of one "full-time-equivalent" place (the French legal week).
 REFERENCE_WEEKLY_HOURS = 35.0
 
+if TYPE_CHECKING:
+    from scipy.sparse._base import _spbase
+
+    # Any 2-D scipy.sparse array or matrix (their common base).
+    SparseMatrix: TypeAlias = _spbase[Any, tuple[int, int]]
+
 FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.intp]
+# The pairs of one chunk (analysis.geo.iter_pair_chunks): a record array of fields
+# i (chunk-local query index), j (tree index) and v (chord length).
+Pairs = np.ndarray
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -241,6 +253,13 @@ def _check_weights(name: str, values: npt.ArrayLike, n: int | None = None) -> Fl
     return array
 
 
+def _weighted_bincount(
+    index: npt.NDArray[np.integer], weights: FloatArray, minlength: int = 0
+) -> FloatArray:
+    # np.bincount with weights returns float64; numpy's stubs say intp whatever the weights.
+    return np.bincount(index, weights=weights, minlength=minlength).astype(np.float64, copy=False)
+
+
 def _ratio(capacity: FloatArray, catchment_demand: FloatArray) -> FloatArray:
     ratio = np.zeros_like(capacity)
     np.divide(capacity, catchment_demand, out=ratio, where=catchment_demand > 0)
@@ -329,30 +348,42 @@ def e2sfca(
     if chunk_size is None:
         chunk_size = DEFAULT_CHUNK_SIZE
     tree = cKDTree(supply_xyz, balanced_tree=False)
-    common = {"query_xyz": demand_xyz, "tree": tree, "chord_radius": chord_radius}
-    common |= {"chunk_size": chunk_size, "workers": workers}
 
-    def weighted_pairs(pairs):
+    def weighted_pairs(pairs: Pairs) -> tuple[IntArray, IntArray, FloatArray]:
         w = decay(km_from_chord(pairs["v"]))
         return pairs["i"], pairs["j"], w
 
-    def first_pass(rows, pairs):
+    def first_pass(rows: IntArray, pairs: Pairs) -> tuple[FloatArray, int]:
         i, j, w = weighted_pairs(pairs)
-        return np.bincount(j, weights=pop[rows][i] * w, minlength=n_supply), len(i)
+        return _weighted_bincount(j, pop[rows][i] * w, n_supply), len(i)
 
     catchment = np.zeros(n_supply)
     n_pairs = 0
-    for chunk_catchment, chunk_pairs in iter_pair_chunks(func=first_pass, **common):
+    for chunk_catchment, chunk_pairs in iter_pair_chunks(
+        query_xyz=demand_xyz,
+        tree=tree,
+        chord_radius=chord_radius,
+        func=first_pass,
+        chunk_size=chunk_size,
+        workers=workers,
+    ):
         catchment += chunk_catchment
         n_pairs += chunk_pairs
     ratio = _ratio(cap, catchment)
     score = np.zeros(n_demand)
 
-    def second_pass(rows, pairs):
+    def second_pass(rows: IntArray, pairs: Pairs) -> None:
         i, j, w = weighted_pairs(pairs)
         score[rows] = np.bincount(i, weights=ratio[j] * w, minlength=len(rows))
 
-    for _ in iter_pair_chunks(func=second_pass, **common):
+    for _ in iter_pair_chunks(
+        query_xyz=demand_xyz,
+        tree=tree,
+        chord_radius=chord_radius,
+        func=second_pass,
+        chunk_size=chunk_size,
+        workers=workers,
+    ):
         pass
     return Accessibility(score, ratio, catchment, n_pairs)
 
@@ -390,12 +421,16 @@ def _e2sfca_steps(
     zone_dtype = np.uint8 if n_codes <= np.iinfo(np.uint8).max else np.int32
     # With two threads, the demand is put in order while the places' order and tree are built.
     with ThreadPoolExecutor(max_workers=1) if workers > 1 else nullcontext() as pool:
-        demand_order = pool.submit(spatial_order, demand_xyz) if pool else None
+        demand_order_soon = pool.submit(spatial_order, demand_xyz) if pool else None
         supply_order = spatial_order(supply_xyz)
         tree = cKDTree(supply_xyz[supply_order], balanced_tree=False)
-        demand_order = demand_order.result() if pool else spatial_order(demand_xyz)
+        demand_order = (
+            demand_order_soon.result() if demand_order_soon else spatial_order(demand_xyz)
+        )
 
-    def first_step(rows: npt.NDArray[np.intp], pairs: np.ndarray):
+    def first_step(
+        rows: IntArray, pairs: Pairs
+    ) -> tuple[int, FloatArray, IntArray, npt.NDArray[np.uint16], npt.NDArray[np.int32]]:
         place = pairs["j"]
         low = int(place.min()) if len(place) else 0
         chord = pairs["v"].copy()  # contiguous: the comparisons below read it faster
@@ -408,12 +443,12 @@ def _e2sfca_steps(
         code *= n_codes
         code += zone
         local = pairs["i"]
-        binned = np.bincount(code, weights=population[rows].take(local))
+        binned = _weighted_bincount(code, population[rows].take(local))
         return low * n_codes, binned, rows, local.astype(np.uint16), code.astype(np.int32)
 
     binned = np.zeros(n_supply * n_codes)
-    chunks = []
-    for base, chunk_binned, *kept in iter_pair_chunks(
+    chunks: list[tuple[int, IntArray, npt.NDArray[np.uint16], npt.NDArray[np.int32]]] = []
+    for base, chunk_binned, rows, local, code in iter_pair_chunks(
         query_xyz=demand_xyz,
         tree=tree,
         chord_radius=chord_radius,
@@ -424,13 +459,15 @@ def _e2sfca_steps(
     ):
         # Added in chunk order, whatever thread computed them: the sums do not depend on threads.
         binned[base : base + len(chunk_binned)] += chunk_binned
-        chunks.append((base, *kept))
+        chunks.append((base, rows, local, code))
     catchment_sorted = binned.reshape(n_supply, n_codes) @ table
     ratio_sorted = _ratio(capacity[supply_order], catchment_sorted)
     ratio_by_code = np.outer(ratio_sorted, table).ravel()
     score = np.zeros(n_demand)
 
-    def second_step(chunk) -> None:
+    def second_step(
+        chunk: tuple[int, IntArray, npt.NDArray[np.uint16], npt.NDArray[np.int32]],
+    ) -> None:
         base, rows, local, code = chunk
         weights = ratio_by_code[base:].take(code.astype(np.intp))
         score[rows] = np.bincount(local.astype(np.intp), weights=weights, minlength=len(rows))
@@ -443,7 +480,7 @@ def _e2sfca_steps(
     return Accessibility(score, ratio, catchment, sum(len(c[2]) for c in chunks))
 
 
-def _run_in_threads(func, items, workers: int) -> None:
+def _run_in_threads(func: Callable[[T], None], items: Sequence[T], workers: int) -> None:
     if workers <= 1 or len(items) <= 1:
         for item in items:
             func(item)
@@ -454,7 +491,7 @@ def _run_in_threads(func, items, workers: int) -> None:
 
 def e2sfca_from_distances(
     *,
-    distance: npt.ArrayLike | sparse.sparray | sparse.spmatrix,
+    distance: npt.ArrayLike | SparseMatrix,
     capacity: npt.ArrayLike,
     population: npt.ArrayLike,
     max_distance: float,
@@ -488,7 +525,9 @@ def e2sfca_from_distances(
     if sparse.issparse(distance):
         coo = sparse.coo_array(distance)
         n_demand, n_supply = coo.shape
-        rows, cols, d = coo.row, coo.col, np.asarray(coo.data, dtype=np.float64)
+        rows: npt.NDArray[np.integer] = coo.row
+        cols: npt.NDArray[np.integer] = coo.col
+        d = np.asarray(coo.data, dtype=np.float64)
         keep = np.isfinite(d) & (d <= max_distance)
         rows, cols, d = rows[keep], cols[keep], d[keep]
     else:
@@ -504,7 +543,7 @@ def e2sfca_from_distances(
     cap = _check_weights("capacity", capacity, n_supply)
     pop = _check_weights("population", population, n_demand)
     w = decay(d)
-    catchment = np.bincount(cols, weights=pop[rows] * w, minlength=n_supply)
+    catchment = _weighted_bincount(cols, pop[rows] * w, n_supply)
     ratio = _ratio(cap, catchment)
-    score = np.bincount(rows, weights=ratio[cols] * w, minlength=n_demand)
+    score = _weighted_bincount(rows, ratio[cols] * w, n_demand)
     return Accessibility(score, ratio, catchment, len(d))

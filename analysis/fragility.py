@@ -273,7 +273,8 @@ def _weighted_mean(columns: list[FloatArray], weights: list[float], missing: Mis
     stacked = np.vstack(columns)
     w = np.asarray(weights, dtype=np.float64)[:, None]
     if missing == "propagate":
-        return (w * stacked).sum(axis=0) / w.sum()
+        mean: FloatArray = (w * stacked).sum(axis=0) / w.sum()
+        return mean
     known = ~np.isnan(stacked)
     weight_known = (w * known).sum(axis=0)
     total = (w * np.where(known, stacked, 0.0)).sum(axis=0)

@@ -85,7 +85,8 @@ def haversine_km(
     dlam = np.radians(np.asarray(lon2, dtype=np.float64) - np.asarray(lon1, dtype=np.float64))
     h = np.sin(dphi / 2.0) ** 2 + np.cos(phi1) * np.cos(phi2) * np.sin(dlam / 2.0) ** 2
     # Rounding can push h a hair above 1 for antipodal points.
-    return 2.0 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.minimum(h, 1.0)))
+    distance: FloatArray = 2.0 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.minimum(h, 1.0)))
+    return distance
 
 
 def unit_vectors(*, lat: ArrayLike, lon: ArrayLike) -> FloatArray:

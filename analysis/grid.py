@@ -45,9 +45,10 @@ _FALSE_NORTHING = 3_210_000.0
 
 def _q(sin_lat: FloatArray | float) -> FloatArray:
     s = np.asarray(sin_lat, dtype=np.float64)
-    return (1.0 - _E2) * (
+    q: FloatArray = (1.0 - _E2) * (
         s / (1.0 - _E2 * s * s) - np.log((1.0 - _E * s) / (1.0 + _E * s)) / (2.0 * _E)
     )
+    return q
 
 
 _QP = float(_q(1.0))

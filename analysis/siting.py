@@ -29,6 +29,7 @@ from __future__ import annotations
 import heapq
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import numpy as np
 import numpy.typing as npt
@@ -43,6 +44,13 @@ __all__ = [
     "mclp_exact",
     "mclp_greedy",
 ]
+
+if TYPE_CHECKING:
+    from scipy.optimize._milp import _OptionsMILP as MilpOptions
+    from scipy.sparse._base import _spbase
+
+    # Any 2-D scipy.sparse array or matrix (their common base).
+    SparseMatrix: TypeAlias = _spbase[Any, tuple[int, int]]
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.intp]
@@ -112,7 +120,7 @@ def coverage_within_km(
 
 
 def coverage_from_distances(
-    *, distance: npt.ArrayLike | sparse.sparray | sparse.spmatrix, radius: float
+    *, distance: npt.ArrayLike | SparseMatrix, radius: float
 ) -> sparse.csr_array:
     """Coverage matrix from a distance or travel-time matrix (``d_ij <= radius`` covers).
 
@@ -140,9 +148,13 @@ def coverage_from_distances(
 
 
 def _check_problem(
-    coverage: sparse.sparray | sparse.spmatrix | npt.ArrayLike, demand: npt.ArrayLike, k: int
+    coverage: SparseMatrix | npt.ArrayLike, demand: npt.ArrayLike, k: int
 ) -> tuple[sparse.csr_array, FloatArray]:
-    cover = sparse.csr_array(coverage, dtype=bool)
+    cover: sparse.csr_array[np.bool_, tuple[int, int]]
+    if sparse.issparse(coverage):
+        cover = sparse.csr_array(coverage).astype(bool)
+    else:
+        cover = sparse.csr_array(np.asarray(coverage), dtype=bool)
     cover.sum_duplicates()
     cover.eliminate_zeros()
     weights = np.asarray(demand, dtype=np.float64).ravel()
@@ -167,7 +179,7 @@ def _covered_by(cover: sparse.csr_array, sites: IntArray) -> BoolArray:
 
 def mclp_exact(
     *,
-    coverage: sparse.sparray | sparse.spmatrix | npt.ArrayLike,
+    coverage: SparseMatrix | npt.ArrayLike,
     demand: npt.ArrayLike,
     k: int,
     time_limit_s: float | None = None,
@@ -206,7 +218,7 @@ def mclp_exact(
     cover.sort_indices()
     groups: dict[bytes, int] = {}
     group_of = np.full(n_demand, -1, dtype=np.intp)
-    first: list[int] = []  # one demand point standing for each group
+    first: list[np.integer] = []  # one demand point standing for each group
     for i in np.flatnonzero((np.diff(cover.indptr) > 0) & (weights > 0)):
         key = cover.indices[cover.indptr[i] : cover.indptr[i + 1]].tobytes()
         group_of[i] = groups.setdefault(key, len(groups))
@@ -226,7 +238,7 @@ def mclp_exact(
         optimize.LinearConstraint(budget, k, k),
     ]
     integrality = np.concatenate([np.ones(n_sites), np.zeros(n_groups)])
-    options: dict[str, float | bool] = {"mip_rel_gap": 0.0, "disp": False}
+    options: MilpOptions = {"mip_rel_gap": 0.0, "disp": False}
     if time_limit_s is not None:
         options["time_limit"] = float(time_limit_s)
     result = optimize.milp(
@@ -248,7 +260,7 @@ def mclp_exact(
 
 def mclp_greedy(
     *,
-    coverage: sparse.sparray | sparse.spmatrix | npt.ArrayLike,
+    coverage: SparseMatrix | npt.ArrayLike,
     demand: npt.ArrayLike,
     k: int,
 ) -> Siting:

@@ -86,7 +86,9 @@ class CellTable:
 
     def cell_sums(self, values: NDArray[np.float64]) -> NDArray[np.float64]:
         """Sum ``values`` (one per respondent) within each occupied cell."""
-        return np.bincount(self.unit_cell, weights=values, minlength=self.n_cells)
+        sums = np.bincount(self.unit_cell, weights=values, minlength=self.n_cells)
+        # float64 with weights, whatever numpy's stubs say (they give intp).
+        return sums.astype(np.float64, copy=False)
 
     def dummies(self) -> NDArray[np.float64]:
         """One-hot design matrix of the cells, shape (n_cells, sum(n_categories))."""

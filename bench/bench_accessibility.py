@@ -23,7 +23,8 @@ Implementations compared on the same inputs:
 Each measurement runs in a fresh subprocess, so its peak resident memory
 (``resource.getrusage(...).ru_maxrss``) is its own; peak memory includes the inputs. Times
 are best of ``--repeats`` (Maillage and plain) or ``--peer-repeats`` (access). The script
-prints figures and never asserts them.
+prints figures, writes them with the machine to bench/results/accessibility.json and never
+asserts them.
 """
 
 from __future__ import annotations
@@ -31,7 +32,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import resource
 import subprocess
 import sys
@@ -53,6 +53,7 @@ from analysis.geo import (  # noqa: E402
     pairs_within,
     unit_vectors,
 )
+from bench.record import Run, quantity, versions  # noqa: E402
 
 FRANCE_BOX = (42.3, 51.1, -4.8, 8.2)  # lat min, lat max, lon min, lon max
 RADIUS_KM = 10.0
@@ -268,24 +269,6 @@ def max_relative_difference(ours: np.ndarray, theirs: np.ndarray) -> tuple[float
     return max(float(np.max(np.abs(a - b) / scale)) if a.size else 0.0, extra), int(given.sum())
 
 
-def machine() -> str:
-    import scipy
-
-    cpu = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    memory_gib = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    return (
-        f"{cpu}, {os.cpu_count()} cores, {memory_gib:.0f} GiB; Python {platform.python_version()}, "
-        f"numpy {np.__version__}, scipy {scipy.__version__}"
-    )
-
-
 def peer_available() -> str | None:
     try:
         import access  # noqa: F401
@@ -310,11 +293,14 @@ def main() -> None:
         print(json.dumps(measure(case, implementation, int(repeats), out_path)))
         return
 
+    run = Run("accessibility", benchmark=__file__)
     print(f"E2SFCA benchmark — {time.strftime('%Y-%m-%d %H:%M %Z')}")
-    print(f"Machine: {machine()}; load average before: {os.getloadavg()[0]:.2f}")
+    print(f"Load average before: {os.getloadavg()[0]:.2f}")
     peer = peer_available()
     print(f"Peer: {peer}" if peer and "access" in peer else f"Peer: not importable ({peer})")
     print(f"Catchment {RADIUS_KM:g} km, zones {StepDecay.equal_zones(radius=RADIUS_KM)}")
+    figures: dict[str, dict] = {}
+    notes = []
     with tempfile.TemporaryDirectory() as workdir:
         for case in args.cases.split(","):
             n_demand, n_supply = CASES[case]
@@ -326,36 +312,71 @@ def main() -> None:
                 # The one-shot plain version needs ~13 GB at this scale: run it by slices.
                 runs["plain-chunked"] = in_subprocess(case, "plain-chunked", 1, workdir)
             if case == "national":
-                print(
-                    "access: not run at national scale — it needs about 21 GB here (out of "
-                    "memory on this 24 GiB machine), per the issue's measurement."
+                notes.append(
+                    "access: not run at national scale; it needs about 21 GB (out of memory "
+                    "on a 24 GiB machine, per issue 7's measurement)."
                 )
+                print(notes[-1])
             elif peer and "access" in peer:
                 runs["access"] = in_subprocess(case, "access", args.peer_repeats, workdir)
             else:
-                print("access: not run, not importable in this environment")
+                notes.append(f"access: not run in {case}, not importable in this environment")
+                print(notes[-1])
             ours = runs["maillage"]
-            for name, run in runs.items():
-                if "error" in run:
-                    print(f"{name:13s} failed: {run['error']}")
+            figures[case] = {}
+            for name, run_ in runs.items():
+                if "error" in run_:
+                    print(f"{name:13s} failed: {run_['error']}")
+                    figures[case][name] = {"error": run_["error"]}
                     continue
+                row = {
+                    "best": quantity(round(run_["best_s"], 4), "s"),
+                    "times": quantity([round(t, 4) for t in run_["times_s"]], "s"),
+                    "peak_rss": quantity(round(run_["peak_rss_mb"] / 1024, 3), "GB"),
+                    "inputs_rss": quantity(round(run_["inputs_rss_mb"] / 1024, 3), "GB"),
+                    "pairs": quantity(run_["n_pairs"], "pairs"),
+                }
                 diff = ""
                 if name != "maillage" and "score" in ours:
-                    rel, compared = max_relative_difference(ours["score"], run["score"])
+                    rel, compared = max_relative_difference(ours["score"], run_["score"])
                     diff = f"max rel diff vs maillage {rel:.1e} over {compared:,} points"
-                ratio = run["best_s"] / ours["best_s"]
-                times = ", ".join(f"{t:.3f}" for t in run["times_s"])
+                    row["max_relative_difference"] = quantity(float(f"{rel:.2e}"), "1")
+                    row["points_compared"] = quantity(compared, "points")
+                if "best_s" in ours:
+                    row["ratio_to_maillage"] = quantity(
+                        round(run_["best_s"] / ours["best_s"], 2), "×"
+                    )
+                if "cost_table_s" in run_:
+                    row["pairs_table_not_counted"] = quantity(round(run_["cost_table_s"], 3), "s")
+                figures[case][name] = row
+                times = ", ".join(f"{t:.3f}" for t in run_["times_s"])
+                ratio = run_["best_s"] / ours["best_s"] if "best_s" in ours else float("nan")
                 print(
-                    f"{name:13s} best {run['best_s']:8.3f} s ({times})  ×{ratio:6.1f}  "
-                    f"peak RSS {run['peak_rss_mb'] / 1024:5.2f} GB (inputs "
-                    f"{run['inputs_rss_mb'] / 1024:4.2f} GB)  pairs {run['n_pairs']:,}  {diff}"
+                    f"{name:13s} best {run_['best_s']:8.3f} s ({times})  ×{ratio:6.1f}  "
+                    f"peak RSS {run_['peak_rss_mb'] / 1024:5.2f} GB (inputs "
+                    f"{run_['inputs_rss_mb'] / 1024:4.2f} GB)  pairs {run_['n_pairs']:,}  {diff}"
                 )
-                if "cost_table_s" in run:
+                if "cost_table_s" in run_:
                     print(
-                        f"          (pairs table for access built in {run['cost_table_s']:.2f} s, not counted)"
+                        f"          (pairs table for access built in {run_['cost_table_s']:.2f} s, not counted)"
                     )
     print(f"\nLoad average after: {os.getloadavg()[0]:.2f}")
     print("Ratios are time / Maillage's time (higher = slower than Maillage).")
+    run.write(
+        parameters={
+            "cases": {
+                case: dict(zip(("demand", "places"), CASES[case], strict=True)) for case in figures
+            },
+            "radius_km": RADIUS_KM,
+            "zone_weights": [float(w) for w in StepDecay.equal_zones(radius=RADIUS_KM).weights],
+            "repeats": args.repeats,
+            "peer_repeats": args.peer_repeats,
+            "plain_chunked_rows_per_slice": 100_000,
+        },
+        figures=figures,
+        versions=versions("access", "pandas"),
+        notes=notes,
+    )
 
 
 if __name__ == "__main__":

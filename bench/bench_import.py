@@ -7,7 +7,8 @@ decoding, separator detection, row checks against the standard, commune matching
 validation of every row, organisations, places, services, history records, provenance.
 
 Usage: MAILLAGE_DATABASE_URL=sqlite:///var/bench-import.sqlite3 python bench/bench_import.py
-The database is emptied and filled again. Prints figures and the machine; never asserts.
+The database is emptied and filled again. Prints figures and writes them with the machine to
+bench/results/import.json; never asserts.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ django.setup()
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 
-from bench.machine import describe  # noqa: E402
+from bench.record import Run, quantity, versions  # noqa: E402
 from maillage.directory import vocabularies as voc  # noqa: E402
 from maillage.directory.models import Place  # noqa: E402
 from maillage.interop import services, standard  # noqa: E402
@@ -127,19 +128,29 @@ def make_csv(rng, lat, lon) -> bytes:
     return buffer.getvalue().encode("utf-8")
 
 
+def _database_version() -> str:
+    if connection.vendor == "sqlite":
+        import sqlite3
+
+        return sqlite3.sqlite_version
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        return cursor.fetchone()[0]
+
+
 def main() -> None:
+    run = Run("import", benchmark=__file__)
     rng = np.random.default_rng(SEED)
     _reset_database()
     territory, lat, lon = make_territory(rng)
     data = make_csv(rng, lat, lon)
-    results = {"database": connection.vendor, "places": N_PLACES, "file_mb": len(data) / 1e6}
     stages = {}
     start, cpu = time.perf_counter(), time.process_time()
 
     def progress(stage, done, total):
-        stages[stage] = round(time.perf_counter() - start, 2)
+        stages[stage] = quantity(round(time.perf_counter() - start, 2), "s")
 
-    run = services.import_places(
+    first = services.import_places(
         progress=progress,
         territory=territory,
         data=data,
@@ -149,11 +160,7 @@ def main() -> None:
         by=None,
         publish=True,
     )
-    results["first_import_s"] = round(time.perf_counter() - start, 2)
-    results["first_import_cpu_s"] = round(time.process_time() - cpu, 2)
-    results["first_import_stages_s"] = stages
-    results["created"] = run.created
-    results["rejected"] = run.rejected
+    first_s, first_cpu_s = time.perf_counter() - start, time.process_time() - cpu
     start, cpu = time.perf_counter(), time.process_time()
     again = services.import_places(
         territory=territory,
@@ -163,14 +170,27 @@ def main() -> None:
         source="bench",
         by=None,
     )
-    results["reimport_unchanged_s"] = round(time.perf_counter() - start, 2)
-    results["reimport_unchanged_cpu_s"] = round(time.process_time() - cpu, 2)
-    results["load_average_1min"] = os.getloadavg()[0]
-    results["unchanged"] = again.unchanged
-    results["places_in_db"] = Place.objects.count()
-    results["history_rows"] = Place.history.count()
-    results["machine"] = describe()
-    print(json.dumps(results, indent=1))
+    again_s, again_cpu_s = time.perf_counter() - start, time.process_time() - cpu
+    figures = {
+        "file_size": quantity(round(len(data) / 1e6, 2), "MB"),
+        "first_import": quantity(round(first_s, 2), "s"),
+        "first_import_cpu": quantity(round(first_cpu_s, 2), "s"),
+        "first_import_stages_end": stages,
+        "created": quantity(first.created, "places"),
+        "rejected": quantity(first.rejected, "rows"),
+        "reimport_unchanged": quantity(round(again_s, 2), "s"),
+        "reimport_unchanged_cpu": quantity(round(again_cpu_s, 2), "s"),
+        "unchanged": quantity(again.unchanged, "places"),
+        "places_in_db": quantity(Place.objects.count(), "places"),
+        "history_rows": quantity(Place.history.count(), "rows"),
+    }
+    print(json.dumps(figures, indent=1))
+    run.write(
+        parameters={"places": N_PLACES, "areas": N_AREAS, "seed": SEED, "format": "CSV v1.0.2"},
+        figures=figures,
+        versions=versions("psycopg", "django-simple-history"),
+        database={"vendor": connection.vendor, "version": _database_version()},
+    )
 
 
 if __name__ == "__main__":

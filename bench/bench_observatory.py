@@ -1,6 +1,7 @@
 """The observatory's pipeline on the demo survey (5,000 respondents, 28 communes, 14
 indicators × 44 domains): weighting, Taylor estimates, bootstrap replicates. Prints figures
-and the machine; asserts nothing. Run: `.venv/bin/python bench/bench_observatory.py`."""
+and writes them with the machine to bench/results/observatory.json; asserts nothing.
+Run: `.venv/bin/python bench/bench_observatory.py`."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ import django  # noqa: E402
 django.setup()
 
 from analysis.estimation import mean_ci  # noqa: E402
-from bench.machine import describe  # noqa: E402
+from bench.record import Run, quantity, versions  # noqa: E402
 from maillage.observatory import pipeline, synthetic  # noqa: E402
 from maillage.observatory.grid import evaluate, load_grid  # noqa: E402
 
@@ -33,14 +34,20 @@ def best_of(n: int, fn):
     return min(times), result
 
 
+REPEATS = 3
+SINGLE_CALLS = 20  # mean_ci one estimate at a time: timed on this many domains, extrapolated
+REPLICATES = 200
+
+
 def main() -> None:
+    run = Run("observatory", benchmark=__file__)
     grid = load_grid("1")
     with open(ROOT / "data/communes/bordeaux-metropole-communes.csv", encoding="utf-8") as f:
         communes = [
             synthetic.Commune(r["code_insee"], int(r["population_municipale"]))
             for r in csv.DictReader(f)
         ]
-    t_gen, rows = best_of(3, lambda: synthetic.generate(communes))
+    t_gen, rows = best_of(REPEATS, lambda: synthetic.generate(communes))
     arrays = pipeline.survey_arrays(
         [(i, r["P_COMMUNE"], None, r) for i, r in enumerate(rows)], grid
     )
@@ -48,16 +55,16 @@ def main() -> None:
     t_weigh, outcome = best_of(
         3, lambda: pipeline.weigh(arrays, grid, margins, pipeline.WeightingSettings())
     )
-    t_est, estimates = best_of(3, lambda: pipeline.estimate_all(arrays, grid, outcome))
+    t_est, estimates = best_of(REPEATS, lambda: pipeline.estimate_all(arrays, grid, outcome))
     boot_outcome = pipeline.weigh(arrays, grid, margins, pipeline.WeightingSettings(min_cell=20))
     t_rep, replicate = best_of(
-        3, lambda: pipeline.replicate_weights(boot_outcome, replicates=200, seed=1)
+        3, lambda: pipeline.replicate_weights(boot_outcome, replicates=REPLICATES, seed=1)
     )
     t_boot, _ = best_of(
         3, lambda: pipeline.estimate_all(arrays, grid, boot_outcome, replicate=replicate)
     )
     y = evaluate(grid.indicator("knows_place").when, arrays.answers)
-    domains = [arrays.communes == c for c in sorted(set(arrays.communes.tolist()))][:20]
+    domains = [arrays.communes == c for c in sorted(set(arrays.communes.tolist()))][:SINGLE_CALLS]
 
     def one_by_one():
         for d in domains:
@@ -70,17 +77,31 @@ def main() -> None:
             )
 
     t_single, _ = best_of(1, one_by_one)
-    print(f"machine: {describe()}")
-    print(f"respondents: {arrays.n}, estimates: {len(estimates)}")
-    print(f"generate synthetic survey     {t_gen:8.3f} s")
-    print(f"rake to commune margins       {t_weigh:8.3f} s ({outcome.iterations} sweeps)")
-    print(f"Taylor estimates (batched)    {t_est:8.3f} s")
-    print(f"200 Rao-Wu replicates, raked  {t_rep:8.3f} s")
-    print(f"bootstrap estimates           {t_boot:8.3f} s")
     per_call = t_single / len(domains)
-    print(
-        f"mean_ci one estimate at a time {per_call * len(estimates):7.3f} s "
-        f"(extrapolated from {len(domains)} calls: {per_call * 1000:.1f} ms each)"
+    figures = {
+        "respondents": quantity(arrays.n, "respondents"),
+        "estimates": quantity(len(estimates), "estimates"),
+        "generate": quantity(round(t_gen, 4), "s"),
+        "rake": quantity(round(t_weigh, 4), "s"),
+        "rake_sweeps": quantity(outcome.iterations, "sweeps"),
+        "taylor_batched": quantity(round(t_est, 4), "s"),
+        "replicates_raked": quantity(round(t_rep, 4), "s"),
+        "bootstrap_estimates": quantity(round(t_boot, 4), "s"),
+        "mean_ci_per_call": quantity(round(per_call * 1000, 2), "ms"),
+        "mean_ci_one_at_a_time": quantity(round(per_call * len(estimates), 2), "s"),
+    }
+    for name, figure in figures.items():
+        print(f"{name:24s} {figure['value']:>10} {figure['unit']}")
+    run.write(
+        parameters={
+            "grid": "1",
+            "communes": "data/communes/bordeaux-metropole-communes.csv",
+            "best_of": REPEATS,
+            "replicates": REPLICATES,
+            "mean_ci_calls_timed": len(domains),
+        },
+        figures=figures,
+        versions=versions(),
     )
 
 

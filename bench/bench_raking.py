@@ -9,7 +9,8 @@ levels, unequal design weights. Three problems:
 
 Each tool is timed best of ``--repeat`` at ``--tolerance`` (1e-6), then run once more at a tight
 tolerance (1e-12) to report the largest relative weight difference from Maillage's weights.
-Timings are printed, never asserted. Run it in the peers venv (it has svy, samplics, weightipy
+Timings are printed and written with the machine to bench/results/raking.json, never
+asserted. Run it in the peers venv (it has svy, samplics, weightipy
 and ipfn); balance needs numpy < 2 and runs as a subprocess in ``.venv-peers-balance``:
 
     scripts/test-peers-observatory.sh   # builds both venvs once
@@ -23,7 +24,6 @@ import contextlib
 import io
 import itertools
 import os
-import platform
 import subprocess
 import sys
 import tempfile
@@ -35,6 +35,11 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench.record import Run, quantity, versions  # noqa: E402
+
 SIZES = {"commune": 28, "age": 6, "sex": 2, "education": 4}
 TIGHT = 1e-12
 
@@ -274,28 +279,14 @@ def balance_worker(inp: str, out: str, repeat: int, tolerance: float) -> None:
     print(f"balance {balance.__version__}, numpy {np.__version__}", flush=True)
 
 
-def machine() -> str:
-    model = "unknown CPU"
-    with contextlib.suppress(OSError), open("/proc/cpuinfo") as cpuinfo:
-        model = next(
-            (line.split(":", 1)[1].strip() for line in cpuinfo if line.startswith("model name")),
-            model,
-        )
-    lines = [
-        f"CPU: {model}; {os.cpu_count()} logical cores; Python {platform.python_version()}; numpy {np.__version__}"
-    ]
+def blas() -> list[dict]:
+    """The BLAS numpy uses here (library, version, threads, kernel), as threadpoolctl sees it."""
     try:
         from threadpoolctl import threadpool_info
-
-        for pool in threadpool_info():
-            lines.append(
-                f"  {pool.get('internal_api')} {pool.get('version')} ({pool.get('threading_layer', '')}, "
-                f"{pool.get('num_threads')} threads, kernel {pool.get('architecture')})"
-            )
     except ImportError:
-        lines.append("  threadpoolctl not installed: BLAS unknown")
-    lines.append(f"  OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', '(unset)')}")
-    return "\n".join(lines)
+        return []
+    keys = ("internal_api", "version", "threading_layer", "num_threads", "architecture")
+    return [{key: pool.get(key) for key in keys} for pool in threadpool_info()]
 
 
 def max_relative_difference(a: np.ndarray, b: np.ndarray) -> float:
@@ -318,7 +309,8 @@ def main() -> None:
         balance_worker(*args.balance_worker, args.repeat, args.tolerance)
         return
 
-    print(machine())
+    record = Run("raking", benchmark=__file__)
+    print(f"BLAS: {blas()}; OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', '(unset)')}")
     print(
         f"n = {args.n:,} respondents, seed {args.seed}, timing tolerance {args.tolerance:g}, "
         f"best of {args.repeat}; weight differences at tolerance {TIGHT:g}\n"
@@ -337,6 +329,7 @@ def main() -> None:
     }
     tools["crossed"] = dict(tools["oneway"])
     rows: list[tuple[str, str, float, float]] = []
+    balance_versions = None
     for problem in ("oneway", "crossed", "greg"):
         shape = "oneway" if problem == "greg" else problem
         reference = (maillage_greg if problem == "greg" else maillage_rake)(data, shape, TIGHT)
@@ -384,6 +377,7 @@ def main() -> None:
                         (problem, "balance (subprocess)", float(res[f"{problem}_seconds"]), diff)
                     )
                 print(f"  balance ran in a subprocess of {args.balance_python} ({note})")
+                balance_versions = note
         else:
             print(
                 f"  balance skipped: {args.balance_python} missing (run scripts/test-peers-observatory.sh)"
@@ -396,6 +390,36 @@ def main() -> None:
         print(
             f"| {problem} | {name} | {seconds:.4f} | {seconds / ours[problem]:.1f} | {diff:.1e} |"
         )
+    record.write(
+        parameters={
+            "respondents": args.n,
+            "seed": args.seed,
+            "best_of": args.repeat,
+            "timing_tolerance": args.tolerance,
+            "comparison_tolerance": TIGHT,
+            "skipped": args.skip,
+        },
+        figures={
+            "rows": [
+                {
+                    "problem": problem,
+                    "tool": name,
+                    "best_time": quantity(round(seconds, 5), "s"),
+                    "ratio_to_maillage": quantity(round(seconds / ours[problem], 1), "×"),
+                    "max_relative_weight_difference": quantity(
+                        None if name == "maillage" else float(f"{diff:.2e}"), "1"
+                    ),
+                }
+                for problem, name, seconds, diff in rows
+            ]
+        },
+        versions={
+            **versions("svy", "samplics", "weightipy", "ipfn", "polars", "pandas"),
+            "balance_subprocess": balance_versions,
+            "blas": blas(),
+            "OPENBLAS_CORETYPE": os.environ.get("OPENBLAS_CORETYPE"),
+        },
+    )
 
 
 if __name__ == "__main__":

@@ -6,7 +6,8 @@ in-process test client, so the figure excludes only the HTTP server and the netw
 
 Usage: MAILLAGE_DATABASE_URL=sqlite:///var/bench.sqlite3 python bench/bench_search.py
        MAILLAGE_DATABASE_URL=postgres://postgres@127.0.0.1/maillage_bench python ...
-The database is emptied and filled again. Prints figures; never asserts timings.
+The database is emptied and filled again. Prints figures and writes them with the machine to
+bench/results/search-<database>.json; never asserts timings.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
 
-from bench.machine import describe  # noqa: E402
+from bench.record import Run, quantity, versions  # noqa: E402
 from maillage.directory import search_index  # noqa: E402
 from maillage.directory import vocabularies as voc  # noqa: E402
 from maillage.directory.models import Organisation, Place, PlaceService  # noqa: E402
@@ -43,6 +44,7 @@ from maillage.territories.models import Area, Territory  # noqa: E402
 N_PLACES = 25_000
 N_AREAS = 1_000
 N_QUERIES = 300
+WARM_UP = 20
 SEED = 20261123
 HOURS = [
     "Mo-Fr 09:00-12:00,14:00-17:00; PH off",
@@ -182,7 +184,7 @@ def measure(rng) -> dict:
     url = "/api/v1/territories/bench/places"
     timings = []
     counts = []
-    for i in range(N_QUERIES + 20):
+    for i in range(N_QUERIES + WARM_UP):
         j = i % N_QUERIES
         params = {
             "lat": f"{lat[j]:.5f}",
@@ -195,29 +197,42 @@ def measure(rng) -> dict:
         t0 = time.perf_counter()
         response = client.get(url, params)
         elapsed = time.perf_counter() - t0
-        assert response.status_code == 200, response.content[:500]
-        if i >= 20:  # the first 20 warm caches and connections
+        if response.status_code != 200:
+            raise SystemExit(f"search answered {response.status_code}: {response.content[:500]}")
+        if i >= WARM_UP:  # the first queries warm caches and connections
             timings.append(elapsed * 1000)
             counts.append(response.json()["count"])
     t = np.array(timings)
     return {
-        "queries": N_QUERIES,
-        "p50_ms": float(np.percentile(t, 50)),
-        "p95_ms": float(np.percentile(t, 95)),
-        "p99_ms": float(np.percentile(t, 99)),
-        "mean_ms": float(t.mean()),
-        "mean_matches": float(np.mean(counts)),
+        "p50": quantity(round(float(np.percentile(t, 50)), 2), "ms"),
+        "p95": quantity(round(float(np.percentile(t, 95)), 2), "ms"),
+        "p99": quantity(round(float(np.percentile(t, 99)), 2), "ms"),
+        "mean": quantity(round(float(t.mean()), 2), "ms"),
+        "mean_matches": quantity(round(float(np.mean(counts)), 1), "places"),
     }
 
 
+def _database_version() -> str:
+    if connection.vendor == "sqlite":
+        import sqlite3
+
+        return sqlite3.sqlite_version
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        return cursor.fetchone()[0]
+
+
 def main() -> None:
+    run = Run(f"search-{connection.vendor}", benchmark=__file__)
     rng = np.random.default_rng(SEED)
     _reset_database()
     load_seconds = load(rng)
     counts = {
-        "places": Place.objects.count(),
-        "services": PlaceService.objects.count(),
-        "distinct_opening_hours": Place.objects.values("opening_hours").distinct().count(),
+        "places": quantity(Place.objects.count(), "places"),
+        "services": quantity(PlaceService.objects.count(), "services"),
+        "distinct_opening_hours": quantity(
+            Place.objects.values("opening_hours").distinct().count(), "texts"
+        ),
     }
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
@@ -226,17 +241,27 @@ def main() -> None:
     t0 = time.perf_counter()
     search_index.build(territory, version="bench")
     build_ms = (time.perf_counter() - t0) * 1000
-    result = {
-        "database": connection.vendor,
-        "machine": describe(),
-        "data": counts,
-        "load_seconds": round(load_seconds, 2),
-        "index_build_ms": round(build_ms, 1),
+    figures = {
+        **counts,
+        "load": quantity(round(load_seconds, 2), "s"),
+        "index_build": quantity(round(build_ms, 1), "ms"),
         **measure(rng),
     }
-    print(json.dumps(result, indent=2))
-    out = ROOT / "bench" / "results" / f"search-{connection.vendor}.json"
-    out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    print(json.dumps(figures, indent=1))
+    run.write(
+        parameters={
+            "places": N_PLACES,
+            "areas": N_AREAS,
+            "queries": N_QUERIES,
+            "warm_up_queries": WARM_UP,
+            "page_size": 20,
+            "at": AT,
+            "seed": SEED,
+        },
+        figures=figures,
+        versions=versions("psycopg"),
+        database={"vendor": connection.vendor, "version": _database_version()},
+    )
 
 
 if __name__ == "__main__":

@@ -15,14 +15,14 @@ several service radii and numbers of sites. Timed:
 * ``spopt``: ``MCLP.from_cost_matrix`` (build) and ``.solve(PULP_CBC_CMD)`` (solve), given
   the great-circle distance matrix (computing it is not counted).
 
-Best of ``--repeats``. Prints figures and the machine; never asserts them.
+Best of ``--repeats``. Prints figures and writes them with the machine to
+bench/results/siting.json; never asserts them.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import platform
 import sys
 import time
 import warnings
@@ -36,6 +36,7 @@ if str(ROOT) not in sys.path:
 
 from analysis.geo import haversine_km  # noqa: E402
 from analysis.siting import coverage_within_km, mclp_exact, mclp_greedy  # noqa: E402
+from bench.record import Run, quantity, versions  # noqa: E402
 
 BOX = (44.2, 45.5, -1.2, 0.3)  # lat min, lat max, lon min, lon max (about Gironde)
 CONFIGS = ((5.0, 20), (10.0, 20), (15.0, 10))  # (service radius km, sites to choose)
@@ -79,29 +80,13 @@ def run_spopt(distance: np.ndarray, demand: np.ndarray, radius: float, k: int):
     return t1 - t0, t2 - t1, float(pulp.value(model.problem.objective))
 
 
-def machine() -> str:
-    import scipy
-
-    cpu = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return (
-        f"{cpu}, {os.cpu_count()} cores; Python {platform.python_version()}, "
-        f"numpy {np.__version__}, scipy {scipy.__version__} (HiGHS)"
-    )
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
+    run = Run("siting", benchmark=__file__)
     print(f"MCLP benchmark — {time.strftime('%Y-%m-%d %H:%M %Z')}")
-    print(f"Machine: {machine()}; load average before: {os.getloadavg()[0]:.2f}")
+    print(f"Load average before: {os.getloadavg()[0]:.2f}")
     try:
         from importlib.metadata import version
 
@@ -121,6 +106,7 @@ def main() -> None:
         lat2=data["site_lat"],
         lon2=data["site_lon"],
     )
+    figures = []
     for radius, k in CONFIGS:
 
         def coverage(radius=radius):
@@ -151,6 +137,17 @@ def main() -> None:
             f"maillage greedy  best {greedy_s:7.4f} s  objective {greedy.objective:,.0f} "
             f"= {greedy.objective / exact.objective:.4f} × optimum (guarantee ≥ 0.632)"
         )
+        row = {
+            "radius_km": radius,
+            "k": k,
+            "coverage_pairs": quantity(int(coverage().nnz), "pairs"),
+            "maillage_exact": quantity(round(exact_s, 4), "s"),
+            "maillage_exact_optimal": bool(exact.optimal),
+            "maillage_objective": quantity(float(exact.objective), "weight covered"),
+            "maillage_greedy": quantity(round(greedy_s, 5), "s"),
+            "greedy_over_optimum": quantity(round(greedy.objective / exact.objective, 4), "1"),
+        }
+        figures.append(row)
         if peer:
             runs = [run_spopt(distance, data["demand"], radius, k) for _ in range(args.repeats)]
             build, solve, objective = min(runs, key=lambda r: r[0] + r[1])
@@ -161,6 +158,26 @@ def main() -> None:
                 f"  objective {objective:,.0f}  same optimum: {same}  "
                 f"ratio spopt / maillage exact: ×{spopt_s / exact_s:.1f}"
             )
+            row |= {
+                "spopt_build": quantity(round(build, 4), "s"),
+                "spopt_solve": quantity(round(solve, 4), "s"),
+                "spopt_total": quantity(round(spopt_s, 4), "s"),
+                "spopt_objective": quantity(objective, "weight covered"),
+                "same_optimum": same,
+                "ratio_spopt_to_maillage_exact": quantity(round(spopt_s / exact_s, 1), "×"),
+            }
+    run.write(
+        parameters={
+            "demand_points": len(data["demand"]),
+            "candidates": len(data["site_lat"]),
+            "configurations": [{"radius_km": r, "k": k} for r, k in CONFIGS],
+            "repeats": args.repeats,
+            "seed": 5,
+        },
+        figures={"configurations": figures},
+        versions=versions("spopt", "pulp", "highspy"),
+        notes=[] if peer else ["spopt not importable: Maillage only"],
+    )
 
 
 if __name__ == "__main__":

@@ -4,8 +4,12 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from maillage.api import api
+from maillage.web import operations
+
+handler500 = operations.server_error
 
 urlpatterns = [
+    path("healthz", operations.health, name="health"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
 ]

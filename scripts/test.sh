@@ -33,6 +33,12 @@ step "Lint and format (ruff)"
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 
+step "Architecture (import-linter)"
+.venv/bin/lint-imports
+
+step "Types (mypy)"
+MAILLAGE_DATABASE_URL="sqlite:///:memory:" .venv/bin/mypy
+
 step "Migrations match the models"
 MAILLAGE_DATABASE_URL="sqlite:///:memory:" DJANGO_SETTINGS_MODULE=maillage.settings.test \
   .venv/bin/python manage.py makemigrations --check --dry-run
@@ -54,6 +60,9 @@ fi
 # pyproject's DJANGO_SETTINGS_MODULE is unknown without pytest-django: ignore that warning.
 PYTHONPATH=. .venv-analysis/bin/pytest -p no:django -p no:cacheprovider -q \
   -W "ignore::pytest.PytestConfigWarning" tests/analysis
+
+step "Production stage (gunicorn, production settings, PostgreSQL and SQLite, the worker)"
+scripts/test-production.sh
 
 for peers in scripts/test-peers-*.sh; do
   step "Comparisons with peer libraries: $peers"

@@ -34,6 +34,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "maillage.web.request_id.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -67,6 +68,16 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": dj_database_url.parse(env.read("MAILLAGE_DATABASE_URL"), conn_max_age=60)}
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # The embedded default as a real database: concurrent writers wait for each other (busy
+    # timeout) instead of failing with "database is locked"; IMMEDIATE takes the write lock
+    # when a transaction starts, so a read-then-write never fails on upgrading its lock; WAL
+    # lets readers go on while one writes.
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -107,16 +118,25 @@ STORAGES = {
 _email_url = env.read("MAILLAGE_EMAIL_URL") or "console://"
 if _email_url.startswith("console:"):
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+elif _email_url.startswith("file:"):
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = _email_url.removeprefix("file://") or str(BASE_DIR / "var" / "mail")
 else:
-    from urllib.parse import urlparse
+    from urllib.parse import unquote, urlparse
 
     _parsed = urlparse(_email_url)
+    if _parsed.scheme not in {"smtp", "smtp+tls", "smtp+ssl"}:
+        raise ValueError(
+            f"MAILLAGE_EMAIL_URL must start with console://, file://, smtp://, smtp+tls:// or "
+            f"smtp+ssl://, not {_parsed.scheme}://"
+        )
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     EMAIL_HOST = _parsed.hostname
-    EMAIL_PORT = _parsed.port or 25
-    EMAIL_HOST_USER = _parsed.username or ""
-    EMAIL_HOST_PASSWORD = _parsed.password or ""
+    EMAIL_PORT = _parsed.port or {"smtp+ssl": 465, "smtp+tls": 587}.get(_parsed.scheme, 25)
+    EMAIL_HOST_USER = unquote(_parsed.username or "")
+    EMAIL_HOST_PASSWORD = unquote(_parsed.password or "")
     EMAIL_USE_TLS = _parsed.scheme == "smtp+tls"
+    EMAIL_USE_SSL = _parsed.scheme == "smtp+ssl"
 
 DEFAULT_FROM_EMAIL = env.read("MAILLAGE_EMAIL_FROM")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
@@ -136,9 +156,32 @@ UPLOAD_LIMITS = {
 
 SIMPLE_HISTORY_REVERT_DISABLED = True  # reverts go through directory.services.place_revert
 
+# Everything goes to standard error, which the application server and the worker keep in their
+# logs: errors of requests with their traceback (django.request), security warnings
+# (django.security), and Maillage's own messages. Each line carries the request id that the
+# response also sends as X-Request-ID, so a person's report can be matched with its traceback.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "loggers": {"maillage": {"handlers": ["console"], "level": "INFO"}},
+    "filters": {"request_id": {"()": "maillage.web.request_id.RequestIdFilter"}},
+    "formatters": {
+        "plain": {
+            "format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s",
+        },
+    },
+    "handlers": {
+        "stderr": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stderr",
+            "filters": ["request_id"],
+            "formatter": "plain",
+        },
+    },
+    "root": {"handlers": ["stderr"], "level": "WARNING"},
+    "loggers": {
+        # Django's own handlers print only with DEBUG on: send its messages to the root instead.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": [], "level": "INFO", "propagate": True},
+        "maillage": {"handlers": [], "level": "INFO", "propagate": True},
+    },
 }

@@ -2,6 +2,11 @@
 
 Every setting that varies between machines comes from here, with its default and its help, so
 that `docs/operations.md` can list them and a test can check that the list is complete.
+
+The operator writes these variables once in an environment file (`maillage.env` beside
+`manage.py`, or the file named by `MAILLAGE_ENV_FILE`): `manage.py`, the application server and
+the scheduled jobs all read it through `load_file`, so they run with the same settings. A
+variable set in the process environment wins over the file.
 """
 
 from __future__ import annotations
@@ -21,6 +26,12 @@ class Setting:
 
 
 SETTINGS = (
+    Setting(
+        "MAILLAGE_ENV_FILE",
+        str(BASE_DIR / "maillage.env"),
+        "Environment file read by manage.py, the server and cron (NAME=value lines; "
+        "DJANGO_SETTINGS_MODULE may be set there too). The process environment wins.",
+    ),
     Setting(
         "MAILLAGE_DATABASE_URL",
         f"sqlite:///{BASE_DIR / 'var' / 'maillage.sqlite3'}",
@@ -45,7 +56,9 @@ SETTINGS = (
     Setting(
         "MAILLAGE_EMAIL_URL",
         "console://",
-        "console:// prints e-mails; smtp://user:pass@host:port sends them.",
+        "console:// prints e-mails (development only); smtp://user:pass@host:port, "
+        "smtp+tls:// (STARTTLS) or smtp+ssl:// sends them; file:///folder writes each e-mail "
+        "to a file (a staging server that must not send).",
     ),
     Setting(
         "MAILLAGE_EMAIL_FROM",
@@ -89,3 +102,46 @@ def read_bool(name: str) -> bool:
 
 def read_list(name: str) -> list[str]:
     return [item.strip() for item in (read(name) or "").split(",") if item.strip()]
+
+
+def is_set(name: str) -> bool:
+    """True when the variable is given explicitly (environment or file), not by its default."""
+    _BY_NAME[name]  # a declared setting
+    return bool(os.environ.get(name, "").strip())
+
+
+def parse_file(text: str) -> dict[str, str]:
+    """`NAME=value` lines of an environment file; blank lines and `#` comments skipped, one
+    pair of surrounding quotes removed, an optional leading `export ` accepted."""
+    values = {}
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        line = line.removeprefix("export ").strip()
+        name, sep, value = line.partition("=")
+        name = name.strip()
+        if not sep or not name.replace("_", "").isalnum():
+            raise ValueError(f"line {number}: expected NAME=value, got {raw!r}")
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        values[name] = value
+    return values
+
+
+def load_file(default_settings: str) -> None:
+    """Read the environment file (if any) into the process environment, without overriding
+    what is already set, then choose the settings module (`default_settings` when neither the
+    environment nor the file names one)."""
+    path = Path(os.environ.get("MAILLAGE_ENV_FILE") or str(BASE_DIR / "maillage.env"))
+    if path.exists():  # /dev/null names no file on purpose
+        try:
+            values = parse_file(path.read_text(encoding="utf-8"))
+        except ValueError as error:
+            raise SystemExit(f"{path}, {error}") from None
+        for name, value in values.items():
+            os.environ.setdefault(name, value)
+    elif os.environ.get("MAILLAGE_ENV_FILE"):
+        raise SystemExit(f"MAILLAGE_ENV_FILE names {path}, which does not exist.")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", default_settings)

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import csv
 import json
+from collections.abc import Sequence
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from maillage.territories.models import Area, Membership, Territory
+from maillage.territories.reference import POPULATION_YEAR, CommuneRef
 
 
 class AreaFileError(ValueError):
@@ -125,3 +127,64 @@ def membership_grant(*, user, territory: Territory, role: str) -> Membership:
         user=user, territory=territory, role=role
     )
     return membership
+
+
+class TerritoryCreationError(ValueError):
+    """The territory cannot be created as asked; the message says why and what to do."""
+
+
+@transaction.atomic
+def territory_create(
+    *,
+    slug: str,
+    name: str,
+    kind: str,
+    official_code: str,
+    communes: Sequence[CommuneRef],
+    source: str,
+    update: bool = False,
+) -> Territory:
+    """Create a territory (or, with `update`, refresh an existing one's communes) from
+    reference communes: code, name, population, postal codes, centre and, when known, contour.
+
+    Every commune must have a centre (the directory places and measures distances from it);
+    nothing is written when one has none or the slug is taken.
+    """
+    without_centre = [c for c in communes if c.latitude is None or c.longitude is None]
+    if without_centre:
+        raise TerritoryCreationError(
+            "No centre is known for "
+            + ", ".join(f"{c.code} {c.name}" for c in without_centre)
+            + ": give their centres with --centres FILE (columns code_insee, latitude, "
+            "longitude) or leave them out with --skip-missing-centres."
+        )
+    territory = Territory.objects.filter(slug=slug).first()
+    if territory is not None and not update:
+        raise TerritoryCreationError(
+            f"A territory with the short name {slug!r} exists already: choose another one, or "
+            f"refresh its communes with --update."
+        )
+    if territory is None:
+        territory = Territory(slug=slug, name=name, kind=kind, official_code=official_code)
+    else:
+        territory.name, territory.kind, territory.official_code = name, kind, official_code
+    try:
+        territory.full_clean(exclude=["directory_version"])
+    except ValidationError as error:
+        raise TerritoryCreationError(f"{error.message_dict}") from None
+    territory.save()
+    existing = {a.code: a for a in Area.objects.filter(territory=territory)}
+    for commune in communes:
+        area = existing.get(commune.code) or Area(territory=territory, code=commune.code)
+        area.kind = Area.Kind.COMMUNE
+        area.name = commune.name
+        area.population = commune.population
+        area.population_year = POPULATION_YEAR
+        area.postal_codes = list(commune.postal_codes)
+        area.latitude, area.longitude = commune.latitude, commune.longitude
+        area.contour = commune.contour
+        area.source = source
+        area.full_clean(validate_unique=False)
+        area.save()
+    territory_update_bbox(territory=territory)
+    return territory

@@ -36,11 +36,11 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 
 from bench.record import Run, quantity, versions  # noqa: E402
+from maillage.core.actors import SystemActor  # noqa: E402
 from maillage.directory import vocabularies as voc  # noqa: E402
 from maillage.directory.models import Place  # noqa: E402
 from maillage.interop import services, standard  # noqa: E402
 from maillage.interop.models import Format  # noqa: E402
-from maillage.territories.actors import SystemActor  # noqa: E402
 from maillage.territories.models import Area, Territory  # noqa: E402
 
 N_PLACES = int(os.environ.get("BENCH_PLACES", 25_000))

@@ -1,5 +1,6 @@
 """The JSON API, /api/v1/, described by OpenAPI at /api/v1/openapi.json."""
 
+from django.core.exceptions import PermissionDenied
 from ninja import NinjaAPI
 
 from maillage.diagnostic.api import router as diagnostic_router
@@ -24,3 +25,9 @@ api.add_router("/", interop_router)
 api.add_router("/", observatory_router)
 api.add_router("/", diagnostic_router)
 api.add_router("/", roadmap_router)
+
+
+@api.exception_handler(PermissionDenied)
+def permission_denied(request, error):
+    """A territory the user may not read (`core.lookup.territory_for`): 403 with the reason."""
+    return api.create_response(request, {"detail": str(error) or "Forbidden"}, status=403)

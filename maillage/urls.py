@@ -44,6 +44,7 @@ urlpatterns += i18n_patterns(
         name="password_reset_complete",
     ),
     path("", include("maillage.web.urls")),
+    path("<slug:territory>/members/", include("maillage.territories.urls")),
     path("<slug:territory>/open-data/", include("maillage.interop.urls")),
     path("<slug:territory>/observatory/", include("maillage.observatory.urls")),
     path("<slug:territory>/diagnostic/", include("maillage.diagnostic.urls")),

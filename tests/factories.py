@@ -6,9 +6,9 @@ import itertools
 
 from django.contrib.auth import get_user_model
 
+from maillage.core.actors import Actor, SystemActor
 from maillage.directory import services
 from maillage.directory.models import Organisation, OrganisationMember, Place
-from maillage.territories.actors import Actor, SystemActor
 from maillage.territories.models import Area, Membership, Territory
 
 #: Who writes the tests' data: the system, as the demo loader does.

@@ -66,7 +66,7 @@ WRITERS = {
     "maillage/interop/duplicates.py": "duplicate candidates, called by the interop services",
     "maillage/interop/freshness.py": "freshness campaigns, called by the interop services",
     "maillage/interop/retention.py": "a retention rule, run by `manage.py purge_personal_data`",
-    "maillage/web/extensions.py": "the shared eraser of the retention rules",
+    "maillage/core/extensions.py": "the shared eraser of the retention rules",
     "maillage/territories/members.py": "the members' services (invite, revoke, purge)",
     "maillage/roadmap/editing.py": "the registry of editable roadmap records (generic edit)",
 }
@@ -80,6 +80,7 @@ LARGE_MODULES = {
     "analysis/weighting.py",
     "bench/bench_raking.py",
     "bench/report.py",
+    "maillage/core/uploads.py",
     "maillage/diagnostic/computation.py",
     "maillage/diagnostic/presenters.py",
     "maillage/diagnostic/selectors.py",

@@ -6,9 +6,9 @@ from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 from ninja.errors import HttpError
 
+from maillage.core.lookup import territory_for
 from maillage.diagnostic import permissions, presenters, selectors
 from maillage.diagnostic.models import DiagnosticRun
-from maillage.territories.models import Territory
 
 router = Router(tags=["diagnostic"])
 
@@ -54,11 +54,7 @@ class RunOut(Schema):
     sites: list[SiteOut] | None = None
 
 
-def _territory(request, slug: str) -> Territory:
-    territory = get_object_or_404(Territory, slug=slug)
-    if not permissions.can_view_diagnostic(request.user, territory):
-        raise HttpError(403, "Only the territory's coordinators and partners see its diagnostic.")
-    return territory
+READ_REFUSAL = "Only the territory's coordinators and partners see its diagnostic."
 
 
 def _run_out(run: DiagnosticRun) -> dict:
@@ -117,7 +113,9 @@ def _run_out(run: DiagnosticRun) -> dict:
     "place for the need within the catchment).",
 )
 def diagnostic_latest(request, slug: str):
-    territory = _territory(request, slug)
+    territory = territory_for(
+        request, slug, allowed=permissions.can_view_diagnostic, refusal=READ_REFUSAL
+    )
     run = selectors.latest_done_run(territory)
     if run is None:
         raise HttpError(404, "No diagnostic has been computed for this territory yet.")
@@ -136,5 +134,7 @@ def diagnostic_latest(request, slug: str):
     "latest run).",
 )
 def diagnostic_run(request, slug: str, run_id: int):
-    territory = _territory(request, slug)
+    territory = territory_for(
+        request, slug, allowed=permissions.can_view_diagnostic, refusal=READ_REFUSAL
+    )
     return _run_out(get_object_or_404(selectors.runs(territory), pk=run_id))

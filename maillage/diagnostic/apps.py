@@ -7,16 +7,16 @@ class DiagnosticConfig(AppConfig):
     verbose_name = _("Territorial diagnostic")
 
     def ready(self):
-        from maillage.diagnostic.demo import load_demo
-        from maillage.diagnostic.indicators import population_near_procedures
-        from maillage.diagnostic.permissions import can_view_diagnostic
-        from maillage.territories import indicators
-        from maillage.web.extensions import (
+        from maillage.core.extensions import (
             DemoLoader,
             Section,
+            register_computed_indicator,
             register_demo_loader,
             register_section,
         )
+        from maillage.diagnostic.demo import load_demo
+        from maillage.diagnostic.indicators import population_near_procedures
+        from maillage.diagnostic.permissions import can_view_diagnostic
 
         register_section(
             Section(
@@ -29,4 +29,4 @@ class DiagnosticConfig(AppConfig):
             )
         )
         register_demo_loader(DemoLoader("diagnostic", load_demo, order=40))
-        indicators.register(population_near_procedures)
+        register_computed_indicator(population_near_procedures)

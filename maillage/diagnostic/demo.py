@@ -11,10 +11,10 @@ from __future__ import annotations
 import numpy as np
 from django.db import transaction
 
+from maillage.core.actors import SystemActor
 from maillage.diagnostic import selectors, services
 from maillage.diagnostic.computation import RunParameters
 from maillage.diagnostic.models import DiagnosticRun, FragilityIndicator, IndicatorValue
-from maillage.territories.actors import SystemActor
 from maillage.territories.models import Territory
 
 DEMO_LOADER = SystemActor("demo loader")

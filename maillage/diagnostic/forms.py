@@ -7,7 +7,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from maillage.diagnostic import squares
+from maillage.core import uploads
 from maillage.diagnostic.computation import RunParameters
 from maillage.diagnostic.models import FragilityIndicator, PopulationGrid, TravelMatrix
 from maillage.diagnostic.presenters import INDEXES, METHODS
@@ -221,17 +221,13 @@ class IndicatorForm(forms.ModelForm):
 
 
 class CsvUploadForm(forms.Form):
-    file = forms.FileField(label=_("CSV file (UTF-8)"))
-    max_bytes = 5 * 1024 * 1024
+    file = forms.FileField(label=_("File (CSV or XLSX)"), help_text=uploads.limits_help())
 
     def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > self.max_bytes:
-            raise forms.ValidationError(
-                _("The file is larger than %(size)s MB.")
-                % {"size": self.max_bytes // (1024 * 1024)}
-            )
-        return upload.read()
+        try:
+            return uploads.read_upload(self.cleaned_data["file"])
+        except uploads.UnreadableFile as error:
+            raise forms.ValidationError(str(error)) from error
 
 
 class TravelMatrixUploadForm(CsvUploadForm):
@@ -244,7 +240,6 @@ class TravelMatrixUploadForm(CsvUploadForm):
 
 
 class PopulationSquaresUploadForm(CsvUploadForm):
-    max_bytes = squares.MAX_SQUARES_BYTES
     source = forms.CharField(
         label=_("Source (optional)"),
         max_length=300,

@@ -1,4 +1,4 @@
-"""Indicators the diagnostic computes for the roadmap (see territories.indicators)."""
+"""Indicators the diagnostic computes for the roadmap (see core.extensions)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ import numpy as np
 from django.utils.translation import gettext_lazy as _
 
 from analysis.geo import nearest
+from maillage.core.extensions import ComputedIndicator
 from maillage.diagnostic.selectors import need_services, territory_areas
 from maillage.directory.models import Place
-from maillage.territories.indicators import ComputedIndicator
 from maillage.territories.models import Territory
 
 PROCEDURES_RADIUS_KM = 10.0

@@ -17,9 +17,9 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from maillage.core.actors import Actor, require, system_only
 from maillage.diagnostic import computation, permissions, selectors
 from maillage.diagnostic.models import DiagnosticRun
-from maillage.territories.actors import Actor, require, system_only
 
 logger = logging.getLogger(__name__)
 

@@ -7,17 +7,17 @@ Imports are atomic: every row is checked first, and one bad row means nothing is
 
 from __future__ import annotations
 
-import csv
-import io
 import math
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from maillage.core import uploads
+from maillage.core.actors import Actor, require, user_of
+from maillage.core.uploads import RowReport
 from maillage.diagnostic import computation, jobs, permissions, selectors
 from maillage.diagnostic.models import (
     CandidateSite,
@@ -29,28 +29,17 @@ from maillage.diagnostic.models import (
 )
 from maillage.directory.models import Place
 from maillage.directory.selectors import place_open_data_id
-from maillage.territories.actors import Actor, require, user_of
 from maillage.territories.models import Area, Territory
 
 #: Runs up to this size (demand points × published places: areas, or population squares) are
 #: computed at once in the request; larger ones wait for the `run_diagnostic_jobs` worker.
 INLINE_MAX_SIZE = 200_000
-MAX_IMPORT_BYTES = 5 * 1024 * 1024
-
-
-@dataclass(frozen=True)
-class RowError:
-    """A problem in an imported file: its line (the header is line 1), column and message."""
-
-    line: int
-    field: str
-    message: str
 
 
 class ImportRejected(Exception):
     """The file was not imported; `errors` say where and why (nothing was written)."""
 
-    def __init__(self, errors: list[RowError]):
+    def __init__(self, errors: list[RowReport]):
         super().__init__(f"{len(errors)} error(s)")
         self.errors = errors
 
@@ -59,70 +48,58 @@ def _check_manager(by: Actor, territory: Territory) -> None:
     require(by, lambda user: permissions.can_manage_diagnostic(user, territory))
 
 
-def _csv_lines(
-    data: bytes, *, max_bytes: int = MAX_IMPORT_BYTES
-) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
-    """The header (names stripped, lower-case) and the non-empty lines of a UTF-8 CSV (comma
-    or semicolon) with their line numbers in the file (the header is line 1)."""
-    if len(data) > max_bytes:
-        raise ImportRejected(
-            [
-                RowError(
-                    0,
-                    "",
-                    _("The file is larger than %(size)s MB.")
-                    % {"size": max_bytes // (1024 * 1024)},
-                )
-            ]
-        )
+def _lines(
+    data: bytes, check_header: Callable[[list[str]], object] | None = None
+) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """The header (names lower-case) and the non-blank rows (row number in the file, the
+    header being row 1; values in the header's order) of a CSV or XLSX file read by
+    `core.uploads`; `check_header(header)` runs before any row is read. A file that cannot
+    be read is rejected with its report."""
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ImportRejected(
-            [RowError(0, "", _("The file is not UTF-8 text: save it as “CSV UTF-8” and retry."))]
-        ) from None
-    first = text.split("\n", 1)[0]
-    delimiter = ";" if first.count(";") > first.count(",") else ","
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    header = [h.strip().lower() for h in next(reader, [])]
-
-    def lines() -> Iterator[tuple[int, list[str]]]:
-        for cells in reader:
-            cells = [c.strip() for c in cells]
-            if any(cells):
-                yield reader.line_num, cells
-
-    return header, lines()
+        table = uploads.read_table(
+            data,
+            check_columns=(lambda columns: check_header([c.lower() for c in columns]))
+            if check_header
+            else None,
+        )
+    except uploads.UnreadableFile as error:
+        raise ImportRejected([error.report]) from None
+    header = [name.lower() for name in table.columns]
+    return header, [(number, [row.get(c, "") for c in table.columns]) for number, row in table.rows]
 
 
 def _read_csv(
     data: bytes, required: tuple[str, ...], one_of: tuple[str, ...] = ()
 ) -> list[tuple[int, dict[str, str]]]:
-    """Rows of a UTF-8 CSV (comma or semicolon) with their line numbers; header checked: it
-    has every `required` column and, when `one_of` is given, exactly one of those."""
-    header, lines = _csv_lines(data)
-    lacking = [name for name in required if name not in header]
-    errors = [
-        RowError(
-            1, name, _("The column “%(column)s” is missing from the first line.") % {"column": name}
-        )
-        for name in lacking
-    ]
-    if one_of and sum(name in header for name in one_of) != 1:
-        errors.append(
-            RowError(
+    """Rows of a CSV or XLSX file with their row numbers; header checked first: it has
+    every `required` column and, when `one_of` is given, exactly one of those."""
+
+    def check_header(header: list[str]) -> None:
+        lacking = [name for name in required if name not in header]
+        errors = [
+            RowReport(
                 1,
-                "/".join(one_of),
-                _("The first line needs exactly one of these columns: %(columns)s.")
-                % {"columns": ", ".join(f"“{name}”" for name in one_of)},
+                name,
+                _("The column “%(column)s” is missing from the first line.") % {"column": name},
             )
-        )
-    if errors:
-        raise ImportRejected(errors)
+            for name in lacking
+        ]
+        if one_of and sum(name in header for name in one_of) != 1:
+            errors.append(
+                RowReport(
+                    1,
+                    "/".join(one_of),
+                    _("The first line needs exactly one of these columns: %(columns)s.")
+                    % {"columns": ", ".join(f"“{name}”" for name in one_of)},
+                )
+            )
+        if errors:
+            raise ImportRejected(errors)
+
+    header, lines = _lines(data, check_header)
     rows = [(line, dict(zip(header, cells, strict=False))) for line, cells in lines]
-    rows = [(line, row) for line, row in rows if any(row.values())]
     if not rows:
-        raise ImportRejected([RowError(2, "", _("The file has no data line."))])
+        raise ImportRejected([RowReport(2, "", _("The file has no data line."))])
     return rows
 
 
@@ -183,7 +160,7 @@ def indicator_values_import(*, territory: Territory, by: Actor, data: bytes) -> 
     rows = _read_csv(data, ("indicator", "code", "value"))
     indicators = {i.key: i for i in FragilityIndicator.objects.filter(territory=territory)}
     areas = {a.code: a for a in Area.objects.filter(territory=territory)}
-    errors: list[RowError] = []
+    errors: list[RowReport] = []
     seen: dict[tuple[str, str], int] = {}
     planned: list[tuple[FragilityIndicator, Area, float | None]] = []
     for line, row in rows:
@@ -192,7 +169,7 @@ def indicator_values_import(*, territory: Territory, by: Actor, data: bytes) -> 
         value = None
         if indicator is None:
             errors.append(
-                RowError(
+                RowReport(
                     line,
                     "indicator",
                     _("Unknown indicator “%(key)s”: create it first, or check its identifier.")
@@ -201,7 +178,7 @@ def indicator_values_import(*, territory: Territory, by: Actor, data: bytes) -> 
             )
         if area is None:
             errors.append(
-                RowError(
+                RowReport(
                     line,
                     "code",
                     _("No area of the territory has the code “%(code)s”.")
@@ -212,7 +189,7 @@ def indicator_values_import(*, territory: Territory, by: Actor, data: bytes) -> 
             value = _number(row["value"])
             if value is None:
                 errors.append(
-                    RowError(
+                    RowReport(
                         line,
                         "value",
                         _("“%(value)s” is not a number (write 12.5 or 12,5).")
@@ -223,7 +200,7 @@ def indicator_values_import(*, territory: Territory, by: Actor, data: bytes) -> 
             key = (indicator.key, area.code)
             if key in seen:
                 errors.append(
-                    RowError(
+                    RowReport(
                         line,
                         "code",
                         _("This indicator and area are already on line %(line)s.")
@@ -267,17 +244,17 @@ def candidate_sites_import(*, territory: Territory, by: Actor, data: bytes) -> i
     `latitude`, `longitude` and `kind`. All or nothing; returns the number of sites."""
     _check_manager(by, territory)
     rows = _read_csv(data, ("name", "latitude", "longitude", "kind"))
-    errors: list[RowError] = []
+    errors: list[RowReport] = []
     sites: list[CandidateSite] = []
     for line, row in rows:
         name = row.get("name", "")
         lat, lon = _number(row.get("latitude", "")), _number(row.get("longitude", ""))
         kind = KIND_ALIASES.get(row.get("kind", "").lower())
         if not name:
-            errors.append(RowError(line, "name", _("The name is empty.")))
+            errors.append(RowReport(line, "name", _("The name is empty.")))
         if lat is None or not -90 <= lat <= 90:
             errors.append(
-                RowError(
+                RowReport(
                     line,
                     "latitude",
                     _("“%(value)s” is not a latitude (decimal degrees, for example 44.8378).")
@@ -286,7 +263,7 @@ def candidate_sites_import(*, territory: Territory, by: Actor, data: bytes) -> i
             )
         if lon is None or not -180 <= lon <= 180:
             errors.append(
-                RowError(
+                RowReport(
                     line,
                     "longitude",
                     _("“%(value)s” is not a longitude (decimal degrees, for example -0.5792).")
@@ -295,7 +272,7 @@ def candidate_sites_import(*, territory: Territory, by: Actor, data: bytes) -> i
             )
         if kind is None:
             errors.append(
-                RowError(
+                RowReport(
                     line,
                     "kind",
                     _(
@@ -313,7 +290,7 @@ def candidate_sites_import(*, territory: Territory, by: Actor, data: bytes) -> i
                 site.full_clean()
             except ValidationError as error:
                 for field_name, messages in error.message_dict.items():
-                    errors.extend(RowError(line, field_name, m) for m in messages)
+                    errors.extend(RowReport(line, field_name, m) for m in messages)
                 continue
             sites.append(site)
     if errors:
@@ -351,7 +328,7 @@ def travel_matrix_import(*, territory: Territory, by: Actor, data: bytes, source
     unit = next(name for name in TravelMatrix.Unit.values if name in rows[0][1])
     areas = {a.code: a.pk for a in Area.objects.filter(territory=territory)}
     places = _place_ids(territory)
-    errors: list[RowError] = []
+    errors: list[RowReport] = []
     seen: dict[tuple[int, int], int] = {}
     planned: list[TravelRoute] = []
     for line, row in rows:
@@ -361,7 +338,7 @@ def travel_matrix_import(*, territory: Territory, by: Actor, data: bytes, source
         value = None
         if area is None:
             errors.append(
-                RowError(
+                RowReport(
                     line,
                     "area_code",
                     _("No area of the territory has the code “%(code)s”.")
@@ -370,7 +347,7 @@ def travel_matrix_import(*, territory: Territory, by: Actor, data: bytes, source
             )
         if place is None:
             errors.append(
-                RowError(
+                RowReport(
                     line,
                     "place_id",
                     _(
@@ -387,7 +364,7 @@ def travel_matrix_import(*, territory: Territory, by: Actor, data: bytes, source
             value = _number(text)
             if value is None:
                 errors.append(
-                    RowError(
+                    RowReport(
                         line,
                         unit,
                         _("“%(value)s” is not a number (write 12.5 or 12,5).") % {"value": text},
@@ -395,7 +372,7 @@ def travel_matrix_import(*, territory: Territory, by: Actor, data: bytes, source
                 )
             elif value < 0:
                 errors.append(
-                    RowError(
+                    RowReport(
                         line,
                         unit,
                         _("“%(value)s” is negative: a distance or a time is 0 or more.")
@@ -406,7 +383,7 @@ def travel_matrix_import(*, territory: Territory, by: Actor, data: bytes, source
         if area is not None and place is not None:
             if (area, place) in seen:
                 errors.append(
-                    RowError(
+                    RowReport(
                         line,
                         "place_id",
                         _("This area and place are already on line %(line)s.")
@@ -418,7 +395,7 @@ def travel_matrix_import(*, territory: Territory, by: Actor, data: bytes, source
                 planned.append(TravelRoute(area_id=area, place_id=place, value=value))
     if not errors and not planned:
         errors.append(
-            RowError(
+            RowReport(
                 rows[0][0],
                 unit,
                 _(

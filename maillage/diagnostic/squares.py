@@ -14,26 +14,24 @@ from dataclasses import dataclass
 
 import numpy as np
 from django.db import transaction
-from django.utils import formats
 from django.utils.translation import gettext as _
 
 from analysis.grid import CellIdError, cell_centres
+from maillage.core.actors import Actor, user_of
+from maillage.core.uploads import RowReport
 from maillage.diagnostic.models import PopulationGrid, PopulationSquare
 from maillage.diagnostic.services import (
     ImportRejected,
-    RowError,
     _check_manager,
-    _csv_lines,
+    _lines,
     _number,
 )
-from maillage.territories.actors import Actor, user_of
 from maillage.territories.models import Area, Territory
 
-#: A département at 200 m has tens of thousands of inhabited squares (France: about 2
-#: million): 200,000 lines leave room for the largest. INSEE's file has some 35 columns
-#: (about 230 bytes a square); with only the three read here, about 50 bytes a square.
-MAX_SQUARES = 200_000
-MAX_SQUARES_BYTES = 20 * 1024 * 1024
+# A département at 200 m has tens of thousands of inhabited squares (France: about 2
+# million): the row limit of every upload (settings.UPLOAD_LIMITS, 200,000) leaves room for
+# the largest. INSEE's file has some 35 columns (about 230 bytes a square); with only the
+# three read here, about 50 bytes a square.
 #: Squares larger than this (metres) are no population grid; identifiers longer than this do
 #: not fit the database (INSEE's are 30 characters).
 MAX_SQUARE_SIZE_M = 10_000
@@ -65,7 +63,7 @@ def _columns(header: list[str]) -> tuple[str, str, str]:
     errors = []
     if not ids:
         errors.append(
-            RowError(
+            RowReport(
                 1,
                 "square_id",
                 _(
@@ -76,7 +74,7 @@ def _columns(header: list[str]) -> tuple[str, str, str]:
         )
     if not population:
         errors.append(
-            RowError(
+            RowReport(
                 1,
                 "population",
                 _("The first line needs a column of population: “population”, or INSEE's “Ind”."),
@@ -84,7 +82,7 @@ def _columns(header: list[str]) -> tuple[str, str, str]:
         )
     if not area:
         errors.append(
-            RowError(
+            RowReport(
                 1,
                 "area_code",
                 _(
@@ -125,11 +123,11 @@ def population_squares_import(
     code (`area_code`, or INSEE's `lcog_geo`, which may concatenate several). Other columns
     are ignored. Centres come from `analysis.grid.cell_centres`. All or nothing."""
     _check_manager(by, territory)
-    header, lines = _csv_lines(data, max_bytes=MAX_SQUARES_BYTES)
+    header, lines = _lines(data, _columns)
     id_column, population_column, area_column = _columns(header)
     at = {name: header.index(name) for name in (id_column, population_column, area_column)}
     areas = dict(Area.objects.filter(territory=territory).values_list("code", "pk"))
-    errors: list[RowError] = []
+    errors: list[RowReport] = []
     skipped = read = 0
     seen: dict[str, int] = {}
     planned: list[tuple[int, str, int, float]] = []  # line, identifier, area, population
@@ -139,30 +137,16 @@ def population_squares_import(
 
     for line, cells in lines:
         read += 1
-        if read > MAX_SQUARES:
-            raise ImportRejected(
-                [
-                    RowError(
-                        0,
-                        "",
-                        _(
-                            "The file has more than %(count)s squares: split the territory, or "
-                            "use 1 km squares."
-                        )
-                        % {"count": formats.number_format(MAX_SQUARES, force_grouping=True)},
-                    )
-                ]
-            )
         if len(errors) > MAX_REPORTED_ERRORS:
             continue  # the file is rejected anyway: count its lines, report no more
         code_text = cell(cells, area_column)
         if not code_text:
-            errors.append(RowError(line, area_column, _("The commune code is empty.")))
+            errors.append(RowReport(line, area_column, _("The commune code is empty.")))
             continue
         area, valid = _area_of(code_text, area_column, areas)
         if not valid:
             errors.append(
-                RowError(
+                RowReport(
                     line,
                     area_column,
                     _("“%(code)s” is not a commune code (INSEE code, for example 33063).")
@@ -177,10 +161,10 @@ def population_squares_import(
         text = cell(cells, population_column)
         people = _number(text)
         if not square:
-            errors.append(RowError(line, id_column, _("The square identifier is empty.")))
+            errors.append(RowReport(line, id_column, _("The square identifier is empty.")))
         elif square.upper() in seen:
             errors.append(
-                RowError(
+                RowReport(
                     line,
                     id_column,
                     _("The square “%(id)s” is already on line %(line)s.")
@@ -190,10 +174,10 @@ def population_squares_import(
         else:
             seen[square.upper()] = line
         if not text:
-            errors.append(RowError(line, population_column, _("The population is empty.")))
+            errors.append(RowReport(line, population_column, _("The population is empty.")))
         elif people is None:
             errors.append(
-                RowError(
+                RowReport(
                     line,
                     population_column,
                     _("“%(value)s” is not a number (write 12.5 or 12,5).") % {"value": text},
@@ -201,7 +185,7 @@ def population_squares_import(
             )
         elif people < 0:
             errors.append(
-                RowError(
+                RowReport(
                     line,
                     population_column,
                     _("“%(value)s” is negative: a population is 0 or more.") % {"value": text},
@@ -210,11 +194,11 @@ def population_squares_import(
         if square and people is not None and people >= 0:
             planned.append((line, square, area, people))
     if not read:
-        raise ImportRejected([RowError(2, "", _("The file has no data line."))])
+        raise ImportRejected([RowReport(2, "", _("The file has no data line."))])
     lat, lon, size = _centres(planned, id_column, errors)
     if not errors and not planned:
         errors.append(
-            RowError(
+            RowReport(
                 0,
                 "",
                 _(
@@ -255,7 +239,7 @@ def population_squares_import(
 
 
 def _centres(
-    planned: list[tuple[int, str, int, float]], column: str, errors: list[RowError]
+    planned: list[tuple[int, str, int, float]], column: str, errors: list[RowReport]
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Centres and sides of the planned squares; a bad identifier, or a square of another
     size than the first one (mixing sizes would count people twice), is added to `errors`."""
@@ -289,7 +273,7 @@ def _centres(
         first = valid[0]
         for k in valid[size[valid] != size[first]]:
             errors.append(
-                RowError(
+                RowReport(
                     planned[k][0],
                     column,
                     _(
@@ -306,8 +290,8 @@ def _centres(
     return lat, lon, size
 
 
-def _not_a_square(line: int, column: str, square: str) -> RowError:
-    return RowError(
+def _not_a_square(line: int, column: str, square: str) -> RowReport:
+    return RowReport(
         line,
         column,
         _(
@@ -318,15 +302,15 @@ def _not_a_square(line: int, column: str, square: str) -> RowError:
     )
 
 
-def _capped(errors: list[RowError]) -> list[RowError]:
+def _capped(errors: list[RowReport]) -> list[RowReport]:
     """The errors in the order of the file, at most `MAX_REPORTED_ERRORS` of them (the
     checks stop after that many)."""
-    errors = sorted(errors, key=lambda e: e.line)
+    errors = sorted(errors, key=lambda e: e.row)
     if len(errors) <= MAX_REPORTED_ERRORS:
         return errors
     return [
         *errors[:MAX_REPORTED_ERRORS],
-        RowError(
+        RowReport(
             0,
             "",
             _("Only the first %(count)s errors are listed: correct them, then send the file again.")

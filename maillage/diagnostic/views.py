@@ -10,11 +10,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from maillage.core.lookup import territory_for
 from maillage.diagnostic import exports, permissions, presenters, selectors, services, squares
 from maillage.diagnostic.forms import (
     CsvUploadForm,
@@ -29,18 +29,6 @@ from maillage.directory.selectors import place_open_data_id
 from maillage.territories.models import Territory
 
 REFRESH_SECONDS = 3
-
-
-def _territory_for(request, slug: str, *, manage: bool = False) -> Territory:
-    territory = get_object_or_404(Territory, slug=slug)
-    allowed = (
-        permissions.can_manage_diagnostic(request.user, territory)
-        if manage
-        else permissions.can_view_diagnostic(request.user, territory)
-    )
-    if not allowed:
-        raise PermissionDenied
-    return territory
 
 
 def _run_context(run: DiagnosticRun | None) -> dict:
@@ -67,7 +55,7 @@ def _run_form(territory: Territory, data=None) -> RunForm:
 
 @login_required
 def home(request, territory):
-    territory = _territory_for(request, territory)
+    territory = territory_for(request, territory, allowed=permissions.can_view_diagnostic)
     latest = selectors.latest_done_run(territory)
     recent = selectors.recent_runs(territory)
     waiting = next((r for r in recent if not r.is_finished), None)
@@ -87,7 +75,7 @@ def home(request, territory):
 @login_required
 @require_POST
 def run_start(request, territory):
-    territory = _territory_for(request, territory, manage=True)
+    territory = territory_for(request, territory, allowed=permissions.can_manage_diagnostic)
     form = _run_form(territory, request.POST)
     if not form.is_valid():
         latest = selectors.latest_done_run(territory)
@@ -108,7 +96,7 @@ def run_start(request, territory):
 
 @login_required
 def run_detail(request, territory, pk):
-    territory = _territory_for(request, territory)
+    territory = territory_for(request, territory, allowed=permissions.can_view_diagnostic)
     run = get_object_or_404(selectors.runs(territory), pk=pk)
     context = {
         "territory": territory,
@@ -125,7 +113,7 @@ def run_detail(request, territory, pk):
 
 @login_required
 def run_csv(request, territory, pk):
-    territory = _territory_for(request, territory)
+    territory = territory_for(request, territory, allowed=permissions.can_view_diagnostic)
     run = get_object_or_404(selectors.runs(territory), pk=pk, status=DiagnosticRun.Status.DONE)
     response = HttpResponse(exports.areas_csv(run), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = (
@@ -138,7 +126,7 @@ def run_csv(request, territory, pk):
 def run_squares_csv(request, territory, pk):
     """The population squares of a run on squares, with their accessibility (404 for a run
     on the communes)."""
-    territory = _territory_for(request, territory)
+    territory = territory_for(request, territory, allowed=permissions.can_view_diagnostic)
     run = get_object_or_404(
         DiagnosticRun,
         pk=pk,
@@ -153,25 +141,13 @@ def run_squares_csv(request, territory, pk):
     return response
 
 
-def _upload_error(e: services.RowError) -> str:
-    if not e.line:  # about the whole file (its size, its encoding…)
-        return e.message
-    if e.field:
-        return _("Line %(line)s, column “%(field)s”: %(message)s") % {
-            "line": e.line,
-            "field": e.field,
-            "message": e.message,
-        }
-    return _("Line %(line)s: %(message)s") % {"line": e.line, "message": e.message}
-
-
 def _upload_errors(error: services.ImportRejected) -> list[str]:
-    return [_upload_error(e) for e in error.errors]
+    return [str(report) for report in error.errors]
 
 
 @login_required
 def indicators(request, territory):
-    territory = _territory_for(request, territory)
+    territory = territory_for(request, territory, allowed=permissions.can_view_diagnostic)
     can_manage = permissions.can_manage_diagnostic(request.user, territory)
     form = IndicatorForm(territory=territory) if can_manage else None
     upload = CsvUploadForm(prefix="values") if can_manage else None
@@ -223,7 +199,7 @@ def indicators(request, territory):
 
 @login_required
 def indicator_values(request, territory, pk):
-    territory = _territory_for(request, territory, manage=True)
+    territory = territory_for(request, territory, allowed=permissions.can_manage_diagnostic)
     indicator = get_object_or_404(FragilityIndicator, pk=pk, territory=territory)
     areas = selectors.territory_areas(territory).order_by("name")
     current = dict(
@@ -245,7 +221,7 @@ def indicator_values(request, territory, pk):
 @login_required
 @require_POST
 def indicator_delete(request, territory, pk):
-    territory = _territory_for(request, territory, manage=True)
+    territory = territory_for(request, territory, allowed=permissions.can_manage_diagnostic)
     indicator = get_object_or_404(FragilityIndicator, pk=pk, territory=territory)
     services.indicator_delete(indicator=indicator, by=request.user)
     messages.success(request, _("Indicator deleted."))
@@ -289,7 +265,7 @@ def _handle_upload(request, territory, *, form_class, do_import, success, page: 
 
 @login_required
 def candidates(request, territory):
-    territory = _territory_for(request, territory)
+    territory = territory_for(request, territory, allowed=permissions.can_view_diagnostic)
     upload = _handle_upload(
         request,
         territory,
@@ -318,7 +294,7 @@ def candidates(request, territory):
 
 @login_required
 def travel_matrix(request, territory):
-    territory = _territory_for(request, territory)
+    territory = territory_for(request, territory, allowed=permissions.can_view_diagnostic)
     upload = _handle_upload(
         request,
         territory,
@@ -353,7 +329,7 @@ def travel_matrix(request, territory):
 @login_required
 @require_POST
 def travel_matrix_clear(request, territory):
-    territory = _territory_for(request, territory, manage=True)
+    territory = territory_for(request, territory, allowed=permissions.can_manage_diagnostic)
     services.travel_matrix_clear(territory=territory, by=request.user)
     messages.success(request, _("Matrix deleted: runs use great-circle distances."))
     return redirect("diagnostic:travel_matrix", territory=territory.slug)
@@ -361,7 +337,7 @@ def travel_matrix_clear(request, territory):
 
 @login_required
 def travel_matrix_template(request, territory):
-    territory = _territory_for(request, territory)
+    territory = territory_for(request, territory, allowed=permissions.can_view_diagnostic)
     response = HttpResponse(
         exports.travel_matrix_template_csv(territory), content_type="text/csv; charset=utf-8"
     )
@@ -371,7 +347,7 @@ def travel_matrix_template(request, territory):
 
 @login_required
 def population_squares(request, territory):
-    territory = _territory_for(request, territory)
+    territory = territory_for(request, territory, allowed=permissions.can_view_diagnostic)
     upload = _handle_upload(
         request,
         territory,
@@ -392,8 +368,6 @@ def population_squares(request, territory):
         "upload": upload.form,
         "import_errors": upload.errors,
         "example_csv": exports.population_squares_example_csv(territory),
-        "max_squares": formats.number_format(squares.MAX_SQUARES, force_grouping=True),
-        "max_megabytes": squares.MAX_SQUARES_BYTES // (1024 * 1024),
     }
     context.update(presenters.population_grid_context(summary))
     return render(request, "diagnostic/population_squares.html", context, status=upload.status)
@@ -402,7 +376,7 @@ def population_squares(request, territory):
 @login_required
 @require_POST
 def population_squares_clear(request, territory):
-    territory = _territory_for(request, territory, manage=True)
+    territory = territory_for(request, territory, allowed=permissions.can_manage_diagnostic)
     squares.population_squares_clear(territory=territory, by=request.user)
     messages.success(request, _("Population squares deleted: runs use the communes' centres."))
     return redirect("diagnostic:population_squares", territory=territory.slug)

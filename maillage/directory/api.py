@@ -7,12 +7,12 @@ from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema
 from ninja.errors import HttpError
 
+from maillage.core.lookup import territory_for
 from maillage.directory import permissions, selectors
 from maillage.directory import vocabularies as voc
 from maillage.directory.forms import PlaceSearchForm
 from maillage.directory.models import Place
 from maillage.directory.services import EDITABLE_FIELDS
-from maillage.territories.models import Territory
 
 router = Router(tags=["directory"])
 MAX_PAGE_SIZE = 100
@@ -144,7 +144,7 @@ def _place_out(request, place: Place, distance_km: float | None = None) -> dict:
     "or `lat`/`lon` give a point.",
 )
 def place_list(request, slug: str, params: Query[SearchParams]):
-    territory = get_object_or_404(Territory, slug=slug)
+    territory = territory_for(request, slug)
     if not 1 <= params.page_size <= MAX_PAGE_SIZE:
         raise HttpError(422, f"page_size must be between 1 and {MAX_PAGE_SIZE}")
     data = {k: v for k, v in params.dict().items() if v not in (None, "", False)}

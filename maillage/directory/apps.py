@@ -7,9 +7,12 @@ class DirectoryConfig(AppConfig):
     verbose_name = _("Directory")
 
     def ready(self):
+        from maillage.core.extensions import (
+            Section,
+            register_computed_indicator,
+            register_section,
+        )
         from maillage.directory.indicators import published_places
-        from maillage.territories import indicators
-        from maillage.web.extensions import Section, register_section
 
         register_section(Section("directory", "directory:search", _("Find help"), order=10))
-        indicators.register(published_places)
+        register_computed_indicator(published_places)

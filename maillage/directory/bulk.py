@@ -19,10 +19,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history  # type: ignore[import-untyped]
 
+from maillage.core.actors import Actor, require, user_of
 from maillage.directory import opening_hours, permissions, services
 from maillage.directory import vocabularies as voc
 from maillage.directory.models import Organisation, Place, PlaceService
-from maillage.territories.actors import Actor, require, user_of
 from maillage.territories.models import Territory
 
 BATCH_SIZE = 500

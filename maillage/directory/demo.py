@@ -14,10 +14,10 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from maillage.core.actors import SystemActor
 from maillage.directory import services
 from maillage.directory.models import Organisation, OrganisationMember, Place
 from maillage.directory.text import fold
-from maillage.territories.actors import SystemActor
 from maillage.territories.models import Area, Membership, Territory
 from maillage.territories.services import membership_grant, territory_load_communes
 

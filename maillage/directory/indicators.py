@@ -1,11 +1,11 @@
-"""Indicators the directory computes for the roadmap (see territories.indicators)."""
+"""Indicators the directory computes for the roadmap (see core.extensions)."""
 
 import datetime as dt
 
 from django.utils.translation import gettext_lazy as _
 
+from maillage.core.extensions import ComputedIndicator
 from maillage.directory.models import Place
-from maillage.territories.indicators import ComputedIndicator
 from maillage.territories.models import Territory
 
 

@@ -15,11 +15,11 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from maillage.core.actors import Actor, require, user_of
 from maillage.directory import opening_hours, permissions
 from maillage.directory import vocabularies as voc
 from maillage.directory.models import Organisation, OrganisationMember, Place, PlaceService
 from maillage.directory.text import fold
-from maillage.territories.actors import Actor, require, user_of
 from maillage.territories.models import Membership, Territory
 
 # Fields a person edits through the place form; everything else is the services' business.

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from maillage.core.lookup import territory_for
 from maillage.directory import opening_hours, permissions, selectors, services
 from maillage.directory import vocabularies as voc
 from maillage.directory.forms import (
@@ -26,16 +27,11 @@ from maillage.directory.forms import (
 )
 from maillage.directory.models import Organisation, Place
 from maillage.directory.presenters import map_points, place_card
-from maillage.territories.models import Territory
 from maillage.territories.permissions import is_coordinator, roles_in
 
 
-def _territory(slug: str) -> Territory:
-    return get_object_or_404(Territory, slug=slug)
-
-
 def territory_home(request, territory):
-    territory = _territory(territory)
+    territory = territory_for(request, territory)
     form = PlaceSearchForm(territory=territory)
     return render(
         request,
@@ -53,7 +49,7 @@ def territory_home(request, territory):
 
 
 def place_search(request, territory):
-    territory = _territory(territory)
+    territory = territory_for(request, territory)
     form = PlaceSearchForm(request.GET or None, territory=territory)
     result = None
     if form.is_bound and form.is_valid():
@@ -126,7 +122,7 @@ def place_print(request, territory, pk):
 
 @login_required
 def manage(request, territory):
-    territory = _territory(territory)
+    territory = territory_for(request, territory)
     roles = roles_in(request.user, territory)
     if not roles:
         raise PermissionDenied
@@ -223,7 +219,7 @@ def place_edit(request, territory, pk):
 
 @login_required
 def place_new(request, territory, organisation_id):
-    territory_obj = _territory(territory)
+    territory_obj = territory_for(request, territory)
     organisation = get_object_or_404(Organisation, pk=organisation_id, territory=territory_obj)
     if not permissions.can_edit_organisation(request.user, organisation):
         raise PermissionDenied
@@ -353,16 +349,9 @@ def place_revert(request, territory, pk, history_id):
     return redirect("directory:place_history", territory=territory, pk=pk)
 
 
-def _coordinated_territory(request, slug: str) -> Territory:
-    territory = _territory(slug)
-    if not permissions.can_publish(request.user, territory):
-        raise PermissionDenied
-    return territory
-
-
 @login_required
 def organisation_list(request, territory):
-    territory = _coordinated_territory(request, territory)
+    territory = territory_for(request, territory, allowed=permissions.can_publish)
     organisations = (
         Organisation.objects.filter(territory=territory)
         .prefetch_related("members__user", "places")
@@ -377,7 +366,7 @@ def organisation_list(request, territory):
 
 @login_required
 def organisation_new(request, territory):
-    territory = _coordinated_territory(request, territory)
+    territory = territory_for(request, territory, allowed=permissions.can_publish)
     form = OrganisationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -400,7 +389,7 @@ def organisation_new(request, territory):
 
 @login_required
 def organisation_edit(request, territory, pk):
-    territory_obj = _territory(territory)
+    territory_obj = territory_for(request, territory)
     organisation = get_object_or_404(Organisation, pk=pk, territory=territory_obj)
     if not permissions.can_edit_organisation(request.user, organisation):
         raise PermissionDenied

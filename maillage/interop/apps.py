@@ -7,21 +7,21 @@ class InteropConfig(AppConfig):
     verbose_name = _("Open data")
 
     def ready(self):
-        from maillage.interop import demo, retention
-        from maillage.interop.indicators import places_confirmed_by_campaign
-        from maillage.territories import indicators
-        from maillage.web.extensions import (
+        from maillage.core.extensions import (
             DemoLoader,
             RetentionRule,
             Section,
+            register_computed_indicator,
             register_demo_loader,
             register_retention_rule,
             register_section,
         )
+        from maillage.interop import demo, retention
+        from maillage.interop.indicators import places_confirmed_by_campaign
 
         register_section(Section("interop", "interop:open_data", _("Open data"), order=70))
         register_demo_loader(DemoLoader("interop", demo.load_demo, order=20))
-        indicators.register(places_confirmed_by_campaign)
+        register_computed_indicator(places_confirmed_by_campaign)
         register_retention_rule(
             RetentionRule(
                 "interop.import_values",

@@ -18,8 +18,9 @@ from typing import Any
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from maillage.core.uploads import RowReport
 from maillage.directory import vocabularies as voc
-from maillage.interop.records import Record, RowIssue, terms_from_standard
+from maillage.interop.records import Record, terms_from_standard
 from maillage.interop.standard import phone_for_standard
 
 VERSION = "1.0.8"
@@ -64,15 +65,18 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value).strip()
 
 
-def records_from_document(document: Any) -> tuple[list[Record], list[RowIssue], int]:
+def records_from_document(document: Any) -> tuple[list[Record], list[RowReport], int]:
     """Records, issues and the number of structures read. Rows are numbered from 1 in the
     `structures` array; a service's issue is reported on its structure's row."""
     if not isinstance(document, dict) or not isinstance(document.get("structures"), list):
         return (
             [],
             [
-                RowIssue(
-                    0, "structures", "", _('Expected {"structures": [...], "services": [...]}.')
+                RowReport(
+                    row=0,
+                    column="structures",
+                    value="",
+                    message=_('Expected {"structures": [...], "services": [...]}.'),
                 )
             ],
             0,
@@ -85,33 +89,51 @@ def records_from_document(document: Any) -> tuple[list[Record], list[RowIssue], 
     by_wording = terms_from_standard(voc.SERVICES)
     records, issues = [], []
     for index, item in enumerate(structures, start=1):
-        row_issues: list[RowIssue] = []
+        row_issues: list[RowReport] = []
         if not isinstance(item, dict):
-            issues.append(RowIssue(index, "", "", _("Expected an object.")))
+            issues.append(
+                RowReport(row=index, column="", value="", message=_("Expected an object."))
+            )
             continue
         for required in ("source", "id", "nom", "date_maj"):
             if not _text(item.get(required)):
-                row_issues.append(RowIssue(index, required, "", _("Required by data·inclusion.")))
+                row_issues.append(
+                    RowReport(
+                        row=index,
+                        column=required,
+                        value="",
+                        message=_("Required by data·inclusion."),
+                    )
+                )
         updated_on = None
         try:
             updated_on = dt.date.fromisoformat(_text(item.get("date_maj")))
         except ValueError:
             if _text(item.get("date_maj")):
                 row_issues.append(
-                    RowIssue(
-                        index,
-                        "date_maj",
-                        _text(item.get("date_maj")),
-                        _("Expected a date YYYY-MM-DD."),
+                    RowReport(
+                        row=index,
+                        column="date_maj",
+                        value=_text(item.get("date_maj")),
+                        message=_("Expected a date YYYY-MM-DD."),
                     )
                 )
         latitude, longitude = item.get("latitude"), item.get("longitude")
         for name, value in (("latitude", latitude), ("longitude", longitude)):
             if value is not None and not isinstance(value, int | float):
-                row_issues.append(RowIssue(index, name, _text(value), _("Expected a number.")))
+                row_issues.append(
+                    RowReport(
+                        row=index, column=name, value=_text(value), message=_("Expected a number.")
+                    )
+                )
         if not _text(item.get("code_insee")):
             row_issues.append(
-                RowIssue(index, "code_insee", "", _("The commune's INSEE code is needed."))
+                RowReport(
+                    row=index,
+                    column="code_insee",
+                    value="",
+                    message=_("The commune's INSEE code is needed."),
+                )
             )
         offers: set[str] = set()
         fees: set[str] = set()

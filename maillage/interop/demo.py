@@ -3,8 +3,8 @@
 
 from __future__ import annotations
 
+from maillage.core.actors import SystemActor
 from maillage.interop import duplicates
-from maillage.territories.actors import SystemActor
 
 DEMO_LOADER = SystemActor("demo loader")
 

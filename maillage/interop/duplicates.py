@@ -7,11 +7,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from maillage.core.actors import Actor, require, user_of
 from maillage.directory import services as directory_services
 from maillage.directory.models import Place
 from maillage.interop import deduplication, permissions
 from maillage.interop.models import DuplicateCandidate, SourceRecord
-from maillage.territories.actors import Actor, require, user_of
 from maillage.territories.models import Territory
 
 

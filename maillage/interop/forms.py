@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from maillage.interop import reading
+from maillage.core import uploads
 from maillage.interop.models import Format, FreshnessRequest
 
 
 class ImportForm(forms.Form):
     file = forms.FileField(
         label=_("File"),
-        help_text=_(
-            "CSV or JSON, at most 30 MB. UTF-8 (with or without BOM) or Latin-1; "
-            "separator comma, semicolon or tab."
-        ),
+        help_text=format_lazy("{} {}", _("CSV or JSON."), uploads.limits_help()),
     )
     file_format = forms.ChoiceField(label=_("Format"), choices=Format.choices)
     source = forms.SlugField(
@@ -32,15 +30,6 @@ class ImportForm(forms.Form):
         help_text=_("By default nothing is imported when a row has an error."),
     )
     publish = forms.BooleanField(label=_("Publish the new places at once"), required=False)
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > reading.MAX_BYTES:
-            raise forms.ValidationError(
-                _("The file is too big (limit %(limit)s MB): split it by département.")
-                % {"limit": reading.MAX_BYTES // (1024 * 1024)}
-            )
-        return upload
 
 
 class ConflictForm(forms.Form):

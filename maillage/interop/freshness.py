@@ -15,11 +15,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from maillage.core.actors import Actor, SystemActor, require, system_only, user_of
 from maillage.directory import bulk
 from maillage.directory.models import Organisation, Place
 from maillage.interop import permissions
 from maillage.interop.models import FreshnessCampaign, FreshnessRequest
-from maillage.territories.actors import Actor, SystemActor, require, system_only, user_of
 from maillage.territories.models import Territory
 
 SALT = "maillage.interop.freshness"

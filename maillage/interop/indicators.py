@@ -1,12 +1,12 @@
-"""Indicators the interop app computes for the roadmap (see territories.indicators)."""
+"""Indicators the interop app computes for the roadmap (see core.extensions)."""
 
 import datetime as dt
 
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from maillage.core.extensions import ComputedIndicator
 from maillage.interop.models import FreshnessRequest
-from maillage.territories.indicators import ComputedIndicator
 from maillage.territories.models import Territory
 
 

@@ -23,9 +23,10 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from maillage.core.uploads import WARNING, RowReport
 from maillage.directory import vocabularies as voc
 from maillage.interop import standard
-from maillage.interop.records import RowIssue, RowNote, standard_from_keys
+from maillage.interop.records import standard_from_keys
 from maillage.interop.standard import VERSION
 
 #: Columns that only files written before v1.0 have.
@@ -197,8 +198,8 @@ class Upgrade:
     """A pre-1.0 row rewritten as v1.0.2, with what could not be carried over."""
 
     row: dict[str, str]
-    notes: list[RowNote] = field(default_factory=list)
-    issues: list[RowIssue] = field(default_factory=list)
+    notes: list[RowReport] = field(default_factory=list)
+    issues: list[RowReport] = field(default_factory=list)
 
 
 def upgrade(row: dict, number: int) -> Upgrade | None:
@@ -228,11 +229,11 @@ def upgrade(row: dict, number: int) -> Upgrade | None:
                     values[column].append(item)
                 else:
                     result.issues.append(
-                        RowIssue(
-                            number,
-                            column,
-                            item,
-                            _("Unknown pre-1.0 value; Maillage knows: %(values)s.")
+                        RowReport(
+                            row=number,
+                            column=column,
+                            value=item,
+                            message=_("Unknown pre-1.0 value; Maillage knows: %(values)s.")
                             % {"values": "; ".join(o.value for o in TABLE[column])},
                         )
                     )
@@ -240,12 +241,15 @@ def upgrade(row: dict, number: int) -> Upgrade | None:
                 values[old.column].append(_wording(old.column, old.key))
             else:
                 result.notes.append(
-                    RowNote(
-                        number,
-                        column,
-                        item,
-                        _("Pre-1.0 value without an equivalent in v%(version)s, left out: %(why)s")
+                    RowReport(
+                        row=number,
+                        column=column,
+                        value=item,
+                        message=_(
+                            "Pre-1.0 value without an equivalent in v%(version)s, left out: %(why)s"
+                        )
                         % {"version": VERSION, "why": old.without_equivalent},
+                        severity=WARNING,
                     )
                 )
     values["courriels"] += _split(_cell(row, "courriel"))

@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from maillage.core.uploads import RowReport
 from maillage.directory import vocabularies as voc
 
 # Directory fields an import may set on a place (a subset of services.EDITABLE_FIELDS).
@@ -35,32 +36,15 @@ IMPORTED_FIELDS = (
 )
 
 
-@dataclass(frozen=True)
-class RowIssue:
-    """Why a row (or one of its values) was rejected. `row` is the line number in the file (the
-    header is line 1) or the position in a JSON array (first = 1)."""
-
-    row: int
-    field: str
-    value: str
-    reason: str
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"row": self.row, "field": self.field, "value": self.value, "reason": self.reason}
-
-
-@dataclass(frozen=True)
-class RowNote:
-    """Something the import did to a row that is not a rejection, for example an old value left
-    out because the standard has no equivalent for it. Same fields as `RowIssue`."""
-
-    row: int
-    field: str
-    value: str
-    reason: str
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"row": self.row, "field": self.field, "value": self.value, "reason": self.reason}
+def report_as_dict(report: RowReport) -> dict[str, Any]:
+    """A row report as an import run stores it (`ImportRun.issues` and `.notes`). `row` is the
+    row in the file (the header is row 1) or the position in a JSON array (first = 1)."""
+    return {
+        "row": report.row,
+        "field": report.column,
+        "value": report.value,
+        "reason": report.message,
+    }
 
 
 @dataclass

@@ -13,19 +13,21 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from maillage.core import uploads
+from maillage.core.actors import Actor, require, user_of
+from maillage.core.uploads import RowReport
 from maillage.directory import bulk
 from maillage.directory import services as directory_services
 from maillage.directory.models import Organisation, Place
 from maillage.directory.text import fold
-from maillage.interop import datainclusion, legacy, permissions, reading, standard
+from maillage.interop import datainclusion, legacy, permissions, standard
 from maillage.interop.models import (
     FieldConflict,
     Format,
     ImportRun,
     SourceRecord,
 )
-from maillage.interop.records import IMPORTED_FIELDS, Record, RowIssue, RowNote
-from maillage.territories.actors import Actor, require, user_of
+from maillage.interop.records import IMPORTED_FIELDS, Record, report_as_dict
 from maillage.territories.models import Area, Territory
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
@@ -37,22 +39,24 @@ class _Refused(Exception):
 
 class _Read(NamedTuple):
     records: list[Record]
-    issues: list[RowIssue]
+    issues: list[RowReport]
     rows: int
     encoding: str
     delimiter: str
-    notes: list[RowNote]
+    notes: list[RowReport]
     converted: int  # rows written before v1.0 of the standard, upgraded to v1.0.2
 
 
 def _standard_rows(
     rows: list[tuple[int, Any]],
-) -> tuple[list[Record], list[RowIssue], list[RowNote], int]:
+) -> tuple[list[Record], list[RowReport], list[RowReport], int]:
     """Rows of the standard (number, row): pre-1.0 rows are upgraded first (`legacy`)."""
     records, issues, notes, converted = [], [], [], 0
     for number, row in rows:
         if not isinstance(row, dict):
-            issues.append(RowIssue(number, "", "", _("Expected an object.")))
+            issues.append(
+                RowReport(row=number, column="", value="", message=_("Expected an object."))
+            )
             continue
         upgraded = legacy.upgrade(row, number)
         if upgraded is not None:
@@ -70,20 +74,21 @@ def _standard_rows(
 
 def _read(data: bytes, file_format: str) -> _Read:
     if file_format == Format.LIEUX_CSV:
-        table = reading.read_csv(data)
-        numbered = [(i + table.first_row_number, row) for i, row in enumerate(table.rows)]
-        records, issues, notes, converted = _standard_rows(numbered)
+        table = uploads.read_table(data)
+        records, issues, notes, converted = _standard_rows(list(table.rows))
         return _Read(
             records, issues, len(table.rows), table.encoding, table.delimiter, notes, converted
         )
     if file_format == Format.LIEUX_JSON:
-        document, encoding = reading.read_json(data)
+        document, encoding = uploads.read_json(data)
         if not isinstance(document, list):
-            raise reading.UnreadableFile(_("Expected a JSON array of places."))
+            raise uploads.UnreadableFile(
+                uploads.RowReport(0, "", _("The file must hold a JSON array of places."))
+            )
         records, issues, notes, converted = _standard_rows(list(enumerate(document, start=1)))
         return _Read(records, issues, len(document), encoding, "", notes, converted)
     if file_format == Format.DATA_INCLUSION:
-        document, encoding = reading.read_json(data)
+        document, encoding = uploads.read_json(data)
         records, issues, count = datainclusion.records_from_document(document)
         return _Read(records, issues, count, encoding, "", [], 0)
     raise ValueError(f"unknown format {file_format!r}")
@@ -188,7 +193,7 @@ def import_places(
     Every rejected row is reported with its row number, field and reason. When any row is
     rejected nothing is written, unless `valid_rows_only`. A field of an existing place that
     someone edited by hand since the last import from `source` is kept and reported as a
-    `FieldConflict` for the coordinator. Raises `reading.UnreadableFile` for a file that
+    `FieldConflict` for the coordinator. Raises `core.uploads.UnreadableFile` for a file that
     cannot be read at all; returns the run (status refused, partial or imported).
     """
     require(by, lambda user: permissions.can_import(user, territory))
@@ -208,18 +213,23 @@ def import_places(
     for record in records:
         if record.source_id in seen_ids:
             issues.append(
-                RowIssue(record.row, "id", record.source_id, _("This id is already used above."))
+                RowReport(
+                    row=record.row,
+                    column="id",
+                    value=record.source_id,
+                    message=_("This id is already used above."),
+                )
             )
             continue
         seen_ids.add(record.source_id)
         area = _resolve_area(record, areas, areas_by_name)
         if area is None:
             issues.append(
-                RowIssue(
-                    record.row,
-                    _column(file_format, "area"),
-                    record.place["area"] or record.commune_name,
-                    _("Unknown commune: it is not one of the communes of %(territory)s.")
+                RowReport(
+                    row=record.row,
+                    column=_column(file_format, "area"),
+                    value=record.place["area"] or record.commune_name,
+                    message=_("Unknown commune: it is not one of the communes of %(territory)s.")
                     % {"territory": territory.name},
                 )
             )
@@ -289,7 +299,7 @@ def import_places(
         delimiter=delimiter,
         rows=row_count,
         converted=converted,
-        notes=[n.as_dict() for n in notes],
+        notes=[report_as_dict(n) for n in notes],
         by=user_of(by),
     )
     try:
@@ -308,11 +318,11 @@ def import_places(
                 for name, messages in errors.items():
                     for message in messages:
                         issues.append(
-                            RowIssue(
-                                record.row,
-                                _column(file_format, name),
-                                _offending_value(record, name),
-                                message,
+                            RowReport(
+                                row=record.row,
+                                column=_column(file_format, name),
+                                value=_offending_value(record, name),
+                                message=message,
                             )
                         )
             if issues and not valid_rows_only:
@@ -354,8 +364,8 @@ def _offending_value(record: Record, name: str) -> str:
     return str(record.place.get(name, "") or "")
 
 
-def _save_run(run: ImportRun, issues: list[RowIssue]) -> None:
-    run.issues = [i.as_dict() for i in sorted(issues, key=lambda i: (i.row, i.field))]
+def _save_run(run: ImportRun, issues: list[RowReport]) -> None:
+    run.issues = [report_as_dict(i) for i in sorted(issues, key=lambda i: (i.row, i.column))]
     run.rejected = len({i.row for i in issues})
     run.save()
 

@@ -19,9 +19,10 @@ from typing import Any
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from maillage.core.uploads import RowReport
 from maillage.directory import vocabularies as voc
 from maillage.directory.selectors import place_open_data_id
-from maillage.interop.records import Record, RowIssue, standard_from_keys, terms_from_standard
+from maillage.interop.records import Record, standard_from_keys, terms_from_standard
 
 VERSION = "1.0.2"
 SCHEMA_PATH = (
@@ -95,7 +96,7 @@ def split_values(value: str) -> list[str]:
     return [v.strip() for v in value.split("|") if v.strip()]
 
 
-def _keys(column: str, value: str, terms, row: int, issues: list[RowIssue]) -> list[str]:
+def _keys(column: str, value: str, terms, row: int, issues: list[RowReport]) -> list[str]:
     mapping = terms_from_standard(terms)
     keys = []
     for item in split_values(value):
@@ -104,46 +105,61 @@ def _keys(column: str, value: str, terms, row: int, issues: list[RowIssue]) -> l
                 keys.append(mapping[item])
         else:
             issues.append(
-                RowIssue(
-                    row,
-                    column,
-                    item,
-                    _("Unknown value; the standard v%(version)s accepts: %(values)s.")
+                RowReport(
+                    row=row,
+                    column=column,
+                    value=item,
+                    message=_("Unknown value; the standard v%(version)s accepts: %(values)s.")
                     % {"version": VERSION, "values": "; ".join(mapping)},
                 )
             )
     return keys
 
 
-def _number(column: str, value: str, row: int, issues: list[RowIssue]) -> float | None:
+def _number(column: str, value: str, row: int, issues: list[RowReport]) -> float | None:
     if not value:
         return None
     try:
         return float(value.replace(",", "."))
     except ValueError:
-        issues.append(RowIssue(row, column, value, _("Expected a number, like 44.8378.")))
+        issues.append(
+            RowReport(
+                row=row, column=column, value=value, message=_("Expected a number, like 44.8378.")
+            )
+        )
         return None
 
 
-def record_from_row(row: dict[str, str], number: int) -> tuple[Record | None, list[RowIssue]]:
+def record_from_row(row: dict[str, str], number: int) -> tuple[Record | None, list[RowReport]]:
     """Read one row of the standard (CSV cells or JSON values as strings)."""
-    issues: list[RowIssue] = []
+    issues: list[RowReport] = []
     get = {k: ("" if v is None else str(v).strip()) for k, v in row.items()}.get
     if not any(get(name, "") for name in field_names()):
-        return None, [RowIssue(number, "", "", _("Empty row, or no column of the standard."))]
+        return None, [
+            RowReport(
+                row=number,
+                column="",
+                value="",
+                message=_("Empty row, or no column of the standard."),
+            )
+        ]
     for f in schema()["fields"]:
         if f.get("constraints", {}).get("required") and not get(f["name"], ""):
-            issues.append(RowIssue(number, f["name"], "", _("Required by the standard.")))
+            issues.append(
+                RowReport(
+                    row=number, column=f["name"], value="", message=_("Required by the standard.")
+                )
+            )
     checked_by_vocabulary = {*_PLACE_LISTS, "services", "dispositif_programmes_nationaux"}
     for name, pattern in _patterns().items():
         value = get(name, "")
         if value and name not in checked_by_vocabulary and not pattern.fullmatch(value):
             issues.append(
-                RowIssue(
-                    number,
-                    name,
-                    value,
-                    _("Does not match the format of the standard (%(pattern)s).")
+                RowReport(
+                    row=number,
+                    column=name,
+                    value=value,
+                    message=_("Does not match the format of the standard (%(pattern)s).")
                     % {"pattern": pattern.pattern},
                 )
             )
@@ -153,18 +169,33 @@ def record_from_row(row: dict[str, str], number: int) -> tuple[Record | None, li
             updated_on = dt.date.fromisoformat(get("date_maj", ""))
         except ValueError:
             issues.append(
-                RowIssue(number, "date_maj", get("date_maj", ""), _("Expected a date YYYY-MM-DD."))
+                RowReport(
+                    row=number,
+                    column="date_maj",
+                    value=get("date_maj", ""),
+                    message=_("Expected a date YYYY-MM-DD."),
+                )
             )
     latitude = _number("latitude", get("latitude", ""), number, issues)
     longitude = _number("longitude", get("longitude", ""), number, issues)
     if (latitude is None) != (longitude is None):
         issues.append(
-            RowIssue(number, "longitude", "", _("Give both latitude and longitude, or neither."))
+            RowReport(
+                row=number,
+                column="longitude",
+                value="",
+                message=_("Give both latitude and longitude, or neither."),
+            )
         )
     summary = get("presentation_resume", "")
     if len(summary) > 280:
         issues.append(
-            RowIssue(number, "presentation_resume", summary[:40], _("At most 280 characters."))
+            RowReport(
+                row=number,
+                column="presentation_resume",
+                value=summary[:40],
+                message=_("At most 280 characters."),
+            )
         )
     place: dict[str, Any] = {
         "name": get("nom", ""),

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -12,28 +11,18 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from maillage.core import uploads
+from maillage.core.lookup import territory_for
 from maillage.interop import duplicates as duplicate_services
-from maillage.interop import freshness, permissions, reading, selectors, services
+from maillage.interop import freshness, permissions, selectors, services
 from maillage.interop.forms import AnswerForm, CampaignForm, ConflictForm, DuplicateForm, ImportForm
 from maillage.interop.models import DuplicateCandidate, FieldConflict, FreshnessCampaign, ImportRun
-from maillage.territories.models import Territory
 
 ISSUES_SHOWN = 500
 
 
-def _territory(slug: str) -> Territory:
-    return get_object_or_404(Territory, slug=slug)
-
-
-def _coordinator_territory(request, slug: str, check=permissions.can_import) -> Territory:
-    territory = _territory(slug)
-    if not check(request.user, territory):
-        raise PermissionDenied
-    return territory
-
-
 def open_data(request, territory):
-    territory = _territory(territory)
+    territory = territory_for(request, territory)
     return render(
         request,
         "interop/open_data.html",
@@ -46,7 +35,7 @@ def open_data(request, territory):
 
 
 def download(request, territory, key):
-    territory = _territory(territory)
+    territory = territory_for(request, territory)
     try:
         item, content = selectors.download_content(territory, key)
     except KeyError as error:
@@ -58,7 +47,7 @@ def download(request, territory, key):
 
 @login_required
 def imports(request, territory):
-    territory = _coordinator_territory(request, territory)
+    territory = territory_for(request, territory, allowed=permissions.can_import)
     if request.method == "POST":
         form = ImportForm(request.POST, request.FILES)
         if form.is_valid():
@@ -66,7 +55,7 @@ def imports(request, territory):
             try:
                 run = services.import_places(
                     territory=territory,
-                    data=upload.read(),
+                    data=uploads.read_upload(upload),
                     filename=upload.name,
                     file_format=form.cleaned_data["file_format"],
                     source=form.cleaned_data["source"],
@@ -74,7 +63,7 @@ def imports(request, territory):
                     valid_rows_only=form.cleaned_data["valid_rows_only"],
                     publish=form.cleaned_data["publish"],
                 )
-            except reading.UnreadableFile as error:
+            except uploads.UnreadableFile as error:
                 form.add_error("file", str(error))
             else:
                 return redirect("interop:import_run", territory=territory.slug, pk=run.pk)
@@ -93,7 +82,7 @@ def imports(request, territory):
 
 
 def _run(request, slug: str, pk: int) -> ImportRun:
-    territory = _coordinator_territory(request, slug)
+    territory = territory_for(request, slug, allowed=permissions.can_import)
     return get_object_or_404(ImportRun, pk=pk, territory=territory)
 
 
@@ -133,7 +122,7 @@ def import_notes(request, territory, pk):
 
 @login_required
 def conflicts(request, territory):
-    territory = _coordinator_territory(request, territory)
+    territory = territory_for(request, territory, allowed=permissions.can_import)
     return render(
         request,
         "interop/conflicts.html",
@@ -144,7 +133,7 @@ def conflicts(request, territory):
 @login_required
 @require_POST
 def conflict_decide(request, territory, pk):
-    territory = _coordinator_territory(request, territory)
+    territory = territory_for(request, territory, allowed=permissions.can_import)
     conflict = get_object_or_404(FieldConflict, pk=pk, record__territory=territory)
     form = ConflictForm(request.POST)
     if form.is_valid():
@@ -157,7 +146,7 @@ def conflict_decide(request, territory, pk):
 
 @login_required
 def duplicates(request, territory):
-    territory = _coordinator_territory(request, territory, permissions.can_review_duplicates)
+    territory = territory_for(request, territory, allowed=permissions.can_review_duplicates)
     if request.method == "POST":
         found = duplicate_services.duplicates_detect(territory=territory, by=request.user)
         messages.success(
@@ -175,7 +164,7 @@ def duplicates(request, territory):
 
 @login_required
 def duplicate(request, territory, pk):
-    territory = _coordinator_territory(request, territory, permissions.can_review_duplicates)
+    territory = territory_for(request, territory, allowed=permissions.can_review_duplicates)
     candidate = get_object_or_404(selectors.duplicate_candidates(territory), pk=pk)
     form = DuplicateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -224,7 +213,7 @@ def _side_by_side(candidate: DuplicateCandidate) -> list[tuple[str, object, obje
 
 @login_required
 def campaigns(request, territory):
-    territory = _coordinator_territory(request, territory, permissions.can_run_campaigns)
+    territory = territory_for(request, territory, allowed=permissions.can_run_campaigns)
     form = CampaignForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         campaign = freshness.campaign_send(
@@ -246,7 +235,7 @@ def campaigns(request, territory):
 
 @login_required
 def campaign(request, territory, pk):
-    territory = _coordinator_territory(request, territory, permissions.can_run_campaigns)
+    territory = territory_for(request, territory, allowed=permissions.can_run_campaigns)
     item = get_object_or_404(FreshnessCampaign, pk=pk, territory=territory)
     return render(
         request,
@@ -263,7 +252,7 @@ def answer(request, territory, token):
         return render(
             request,
             "interop/answer_invalid.html",
-            {"territory": _territory(territory), "expired": error.expired},
+            {"territory": territory_for(request, territory), "expired": error.expired},
             status=410 if error.expired else 404,
         )
     if item.campaign.territory.slug != territory:

@@ -6,8 +6,8 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema
 
+from maillage.core.lookup import territory_for
 from maillage.observatory import permissions, presenters, selectors
-from maillage.territories.models import Territory
 
 router = Router(tags=["observatory"])
 
@@ -78,7 +78,7 @@ def _run_out(run) -> dict:
     summary="Published weighting runs of a territory's survey, latest first",
 )
 def run_list(request, slug: str):
-    territory = get_object_or_404(Territory, slug=slug)
+    territory = territory_for(request, slug)
     return [_run_out(r) for r in selectors.published_runs(territory)]
 
 
@@ -91,7 +91,7 @@ def run_list(request, slug: str):
     "answers (the demo); `assumed_margins` marks population totals that are not census figures.",
 )
 def estimate_list(request, slug: str, params: Query[EstimateParams]):
-    territory = get_object_or_404(Territory, slug=slug)
+    territory = territory_for(request, slug)
     if params.run is not None:
         run = get_object_or_404(selectors.runs(territory), pk=params.run)
         if not permissions.can_view_run(request.user, run):

@@ -7,17 +7,17 @@ class ObservatoryConfig(AppConfig):
     verbose_name = _("Observatory")
 
     def ready(self):
-        from maillage.observatory import demo, retention
-        from maillage.observatory import indicators as observatory_indicators
-        from maillage.territories import indicators
-        from maillage.web.extensions import (
+        from maillage.core.extensions import (
             DemoLoader,
             RetentionRule,
             Section,
+            register_computed_indicator,
             register_demo_loader,
             register_retention_rule,
             register_section,
         )
+        from maillage.observatory import demo, retention
+        from maillage.observatory import indicators as observatory_indicators
 
         register_section(Section("observatory", "observatory:panorama", _("Observatory"), order=40))
         register_demo_loader(DemoLoader("observatory", demo.load_demo, order=40))
@@ -34,4 +34,4 @@ class ObservatoryConfig(AppConfig):
             observatory_indicators.knows_place,
             observatory_indicators.admin_difficulty,
         ):
-            indicators.register(indicator)
+            register_computed_indicator(indicator)

@@ -12,9 +12,9 @@ import io
 
 from django.db import transaction
 
+from maillage.core.actors import SystemActor
 from maillage.observatory import services, synthetic
 from maillage.observatory.models import Wave, WeightingRun
-from maillage.territories.actors import SystemActor
 from maillage.territories.models import Territory
 
 DEMO_LOADER = SystemActor("demo loader")

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
-
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from maillage.core import uploads
 from maillage.observatory.grid import Grid
 from maillage.observatory.importing import Codebook
 from maillage.observatory.models import MarginSet, Wave, WeightingRun
@@ -84,7 +84,11 @@ class WaveForm(forms.Form):
 class ImportForm(forms.Form):
     file = forms.FileField(
         label=_("File of responses (CSV or XLSX)"),
-        help_text=_("One line per respondent, one column per question. No names or contacts."),
+        help_text=format_lazy(
+            "{} {}",
+            _("One line per respondent, one column per question. No names or contacts."),
+            uploads.limits_help(),
+        ),
     )
     codebook = forms.FileField(
         label=_("Codebook (JSON, optional)"),
@@ -109,12 +113,9 @@ class ImportForm(forms.Form):
         if not upload:
             return None
         try:
-            return Codebook.from_json(json.loads(upload.read().decode("utf-8-sig")))
-        except (UnicodeDecodeError, json.JSONDecodeError) as error:
-            raise forms.ValidationError(
-                _("The codebook is not valid JSON: %(error)s") % {"error": error}
-            ) from error
-        except ValueError as error:
+            document, _encoding = uploads.read_json(uploads.read_upload(upload))
+            return Codebook.from_json(document)
+        except ValueError as error:  # UnreadableFile, or a document that is no codebook
             raise forms.ValidationError(str(error)) from error
 
 

@@ -20,12 +20,10 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
+from maillage.core.uploads import ERROR, WARNING, RowReport, Table
 from maillage.observatory.grid import Grid
-from maillage.observatory.reading import ResponseTable
 
 REQUIRED_PROFILES = ("commune", "age_band", "sex", "education")
-ERROR = "error"
-WARNING = "warning"
 
 
 @dataclass(frozen=True)
@@ -49,22 +47,15 @@ class Codebook:
         )
 
 
-@dataclass(frozen=True)
-class Problem:
-    row: int
-    column: str
-    value: str
-    reason: str
-    severity: str = ERROR
-
-    def as_dict(self) -> dict:
-        return {
-            "row": self.row,
-            "column": self.column,
-            "value": self.value,
-            "reason": self.reason,
-            "severity": self.severity,
-        }
+def problem_as_dict(report: RowReport) -> dict:
+    """A row report as an import report stores it (`ImportReport.problems`)."""
+    return {
+        "row": report.row,
+        "column": report.column,
+        "value": report.value,
+        "reason": report.message,
+        "severity": report.severity,
+    }
 
 
 @dataclass(frozen=True)
@@ -78,11 +69,11 @@ class CheckedRow:
 @dataclass(frozen=True)
 class CheckResult:
     valid: list[CheckedRow]
-    problems: list[Problem]
+    problems: list[RowReport]
     rows_read: int
 
     @property
-    def errors(self) -> list[Problem]:
+    def errors(self) -> list[RowReport]:
         return [p for p in self.problems if p.severity == ERROR]
 
     @property
@@ -91,7 +82,7 @@ class CheckResult:
 
 
 def check_responses(
-    table: ResponseTable, *, grid: Grid, commune_codes: set[str], codebook: Codebook | None
+    table: Table, *, grid: Grid, commune_codes: set[str], codebook: Codebook | None
 ) -> CheckResult:
     """Map and validate every row; return the usable rows and every problem found."""
     codebook = codebook or Codebook()
@@ -100,26 +91,32 @@ def check_responses(
     weight_column = codebook.design_weight or (
         "design_weight" if "design_weight" in table.columns else ""
     )
-    problems: list[Problem] = []
+    problems: list[RowReport] = []
     column_of: dict[str, str] = {}
     for column, question in question_of.items():
         if question in known:
             column_of[question] = column
         elif column != weight_column and column:
             problems.append(
-                Problem(1, column, "", _("Column not in the grid: ignored, not stored."), WARNING)
+                RowReport(
+                    row=1,
+                    column=column,
+                    value="",
+                    message=_("Column not in the grid: ignored, not stored."),
+                    severity=WARNING,
+                )
             )
     missing_columns = [q for q in known if q not in column_of]
     for code in missing_columns:
         question = known[code]
         required = question.profile in REQUIRED_PROFILES
         problems.append(
-            Problem(
-                1,
-                code,
-                "",
-                _("No column for the question %(code)s.") % {"code": code},
-                ERROR if required else WARNING,
+            RowReport(
+                row=1,
+                column=code,
+                value="",
+                message=_("No column for the question %(code)s.") % {"code": code},
+                severity=ERROR if required else WARNING,
             )
         )
     if any(p.severity == ERROR for p in problems):
@@ -141,18 +138,24 @@ def check_responses(
                     else _("Missing answer.")
                 )
                 problems.append(
-                    Problem(number, column, raw, reason, ERROR if required else WARNING)
+                    RowReport(
+                        row=number,
+                        column=column,
+                        value=raw,
+                        message=reason,
+                        severity=ERROR if required else WARNING,
+                    )
                 )
                 row_errors |= required
                 continue
             if value not in allowed:
                 shown = ", ".join(sorted(allowed)[:12])
                 problems.append(
-                    Problem(
-                        number,
-                        column,
-                        raw,
-                        _("Not an answer code of %(code)s (expected one of: %(codes)s).")
+                    RowReport(
+                        row=number,
+                        column=column,
+                        value=raw,
+                        message=_("Not an answer code of %(code)s (expected one of: %(codes)s).")
                         % {"code": code, "codes": shown},
                     )
                 )
@@ -168,7 +171,12 @@ def check_responses(
                     raise ValueError
             except ValueError:
                 problems.append(
-                    Problem(number, weight_column, raw, _("A design weight is a positive number."))
+                    RowReport(
+                        row=number,
+                        column=weight_column,
+                        value=raw,
+                        message=_("A design weight is a positive number."),
+                    )
                 )
                 row_errors = True
         if not row_errors:

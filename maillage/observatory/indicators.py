@@ -1,4 +1,4 @@
-"""Indicators the observatory computes for the roadmap (see territories.indicators)."""
+"""Indicators the observatory computes for the roadmap (see core.extensions)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import datetime as dt
 
 from django.utils.translation import gettext_lazy as _
 
+from maillage.core.extensions import ComputedIndicator
 from maillage.observatory.models import Estimate, WeightingRun
-from maillage.territories.indicators import ComputedIndicator
 from maillage.territories.models import Territory
 
 

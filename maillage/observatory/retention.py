@@ -6,9 +6,9 @@ import datetime as dt
 
 from django.db import transaction
 
+from maillage.core.actors import Actor, require, system_only
+from maillage.core.extensions import erase_quoted_values
 from maillage.observatory.models import ImportReport
-from maillage.territories.actors import Actor, require, system_only
-from maillage.web.extensions import erase_quoted_values
 
 #: Days an import report keeps the raw values of rejected or doubtful cells.
 IMPORT_VALUES_DAYS = 90

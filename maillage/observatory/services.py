@@ -3,9 +3,7 @@ checks its permission itself for `by`, a user or a `SystemActor` (required)."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import math
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -16,9 +14,11 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from maillage.core import uploads
+from maillage.core.actors import Actor, require, user_of
 from maillage.observatory import permissions, pipeline, selectors
 from maillage.observatory.grid import grid_versions, load_grid
-from maillage.observatory.importing import Codebook, check_responses
+from maillage.observatory.importing import Codebook, check_responses, problem_as_dict
 from maillage.observatory.models import (
     Estimate,
     GridAdoption,
@@ -28,8 +28,6 @@ from maillage.observatory.models import (
     Wave,
     WeightingRun,
 )
-from maillage.observatory.reading import read_responses
-from maillage.territories.actors import Actor, require, user_of
 from maillage.territories.models import Area, Territory
 
 
@@ -141,12 +139,12 @@ def responses_import(
     When any row has an error nothing is stored, unless `import_valid_rows` is set: then the
     rows without errors are stored and the others are listed in the report. The report (rows
     read, stored, rejected, and every problem with its row, column, value and reason) is kept
-    either way. Raises `reading.UnreadableFile` when the file cannot be read at all.
+    either way. Raises `core.uploads.UnreadableFile` when the file cannot be read at all.
     """
     _check_manager(by, wave.territory)
     grid = selectors.wave_grid(wave)
     areas = {a.code: a for a in Area.objects.filter(territory=wave.territory)}
-    table = read_responses(data, filename)
+    table = uploads.read_table(data, filename)
     result = check_responses(table, grid=grid, commune_codes=set(areas), codebook=codebook)
     store = not result.errors or (import_valid_rows and result.valid)
     imported = 0
@@ -172,7 +170,7 @@ def responses_import(
         rows_read=result.rows_read,
         rows_imported=imported,
         rows_rejected=result.rows_rejected if store else result.rows_read,
-        problems=[p.as_dict() for p in result.problems],
+        problems=[problem_as_dict(p) for p in result.problems],
     )
     report.full_clean(exclude=["wave", "created_by"])
     report.save()
@@ -226,16 +224,16 @@ def margin_set_create(
 
 def margins_from_csv(data: bytes) -> dict[str, dict[str, dict[str, float]]]:
     """Margins from a CSV with columns commune_code, margin (age_sex or education), category
-    (``18_24|f``… or ``none``…) and population. Errors name the line."""
-    text = data.decode("utf-8-sig")
-    reader = csv.DictReader(io.StringIO(text), delimiter=";" if ";" in text.split("\n")[0] else ",")
+    (``18_24|f``… or ``none``…) and population. Errors name the line. Raises
+    `core.uploads.UnreadableFile` for a file that cannot be read."""
+    table = uploads.read_table(data)
     needed = {"commune_code", "margin", "category", "population"}
-    if not needed <= set(reader.fieldnames or ()):
+    if not needed <= set(table.columns):
         raise ValidationError(
             _("The columns must be: %(columns)s.") % {"columns": ", ".join(sorted(needed))}
         )
     margins: dict[str, dict[str, dict[str, float]]] = {pipeline.AGE_SEX: {}, pipeline.EDUCATION: {}}
-    for number, row in enumerate(reader, start=2):
+    for number, row in table.rows:
         if row["margin"] not in margins:
             raise ValidationError(
                 _("Line %(line)s: margin must be age_sex or education, not %(value)s.")
@@ -248,9 +246,7 @@ def margins_from_csv(data: bytes) -> dict[str, dict[str, dict[str, float]]]:
                 _("Line %(line)s: %(value)s is not a number.")
                 % {"line": number, "value": row["population"]}
             ) from None
-        margins[row["margin"]].setdefault(row["commune_code"].strip(), {})[
-            row["category"].strip()
-        ] = population
+        margins[row["margin"]].setdefault(row["commune_code"], {})[row["category"]] = population
     return margins
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
+from django.core.exceptions import BadRequest, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -15,6 +15,8 @@ from django.views.decorators.http import require_POST
 
 from analysis.estimation import Estimate as AnalysisEstimate
 from analysis.estimation import domain_difference, wave_difference
+from maillage.core import uploads
+from maillage.core.lookup import territory_for
 from maillage.observatory import permissions, presenters, selectors, services
 from maillage.observatory.forms import (
     CompareForm,
@@ -28,12 +30,7 @@ from maillage.observatory.forms import (
 )
 from maillage.observatory.grid import evaluate, load_grid, localised
 from maillage.observatory.models import ImportReport, Wave, WeightingRun
-from maillage.observatory.reading import UnreadableFile
 from maillage.territories.models import Territory
-
-
-def _territory(slug: str) -> Territory:
-    return get_object_or_404(Territory, slug=slug)
 
 
 def _run(request, territory: Territory) -> WeightingRun | None:
@@ -73,7 +70,7 @@ def _context(request, territory: Territory, run: WeightingRun | None) -> dict:
 
 
 def panorama(request, territory):
-    territory = _territory(territory)
+    territory = territory_for(request, territory)
     run = _run(request, territory)
     context = _context(request, territory, run)
     if run is None:
@@ -137,7 +134,7 @@ def panorama(request, territory):
 
 
 def commune(request, territory, code):
-    territory = _territory(territory)
+    territory = territory_for(request, territory)
     area = get_object_or_404(territory.areas, code=code)
     run = _run(request, territory)
     if run is None:
@@ -164,7 +161,7 @@ def commune(request, territory, code):
 
 
 def methodology(request, territory):
-    territory = _territory(territory)
+    territory = territory_for(request, territory)
     run = _run(request, territory)
     if run is None:
         raise Http404
@@ -184,7 +181,7 @@ def methodology(request, territory):
 
 
 def estimates_csv(request, territory):
-    territory = _territory(territory)
+    territory = territory_for(request, territory)
     run = _run(request, territory)
     if run is None:
         raise Http404
@@ -202,7 +199,7 @@ def estimates_csv(request, territory):
 
 
 def compare(request, territory):
-    territory = _territory(territory)
+    territory = territory_for(request, territory)
     run = _run(request, territory)
     if run is None:
         raise Http404
@@ -279,7 +276,7 @@ def _as_analysis(e) -> AnalysisEstimate:
 
 
 def grid_page(request, territory):
-    territory = _territory(territory)
+    territory = territory_for(request, territory)
     adoption = territory.observatory_grids.order_by("-adopted_at").first()
     grid = load_grid(adoption.grid_version if adoption else "1")
     if adoption:
@@ -298,16 +295,9 @@ def grid_page(request, territory):
 # --- Coordinators -------------------------------------------------------------------------
 
 
-def _managed(request, slug: str) -> Territory:
-    territory = _territory(slug)
-    if not permissions.can_manage(request.user, territory):
-        raise PermissionDenied
-    return territory
-
-
 @login_required
 def manage(request, territory):
-    territory = _managed(request, territory)
+    territory = territory_for(request, territory, allowed=permissions.can_manage)
     return render(
         request,
         "observatory/manage.html",
@@ -323,7 +313,7 @@ def manage(request, territory):
 
 @login_required
 def wave_new(request, territory):
-    territory = _managed(request, territory)
+    territory = territory_for(request, territory, allowed=permissions.can_manage)
     form = WaveForm(request.POST or None, territory=territory)
     if request.method == "POST" and form.is_valid():
         services.wave_start(
@@ -340,7 +330,7 @@ def wave_new(request, territory):
 
 @login_required
 def wave_import(request, territory, pk):
-    territory = _managed(request, territory)
+    territory = territory_for(request, territory, allowed=permissions.can_manage)
     wave = get_object_or_404(Wave, pk=pk, territory=territory)
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -348,13 +338,13 @@ def wave_import(request, territory, pk):
         try:
             report = services.responses_import(
                 wave=wave,
-                data=upload.read(),
+                data=uploads.read_upload(upload),
                 filename=upload.name,
                 codebook=form.cleaned_data["codebook"],
                 import_valid_rows=form.cleaned_data["import_valid_rows"],
                 by=request.user,
             )
-        except UnreadableFile as error:
+        except uploads.UnreadableFile as error:
             form.add_error("file", str(error))
         else:
             return redirect("observatory:report", territory=territory.slug, pk=report.pk)
@@ -368,7 +358,7 @@ def wave_import(request, territory, pk):
 
 @login_required
 def report(request, territory, pk):
-    territory = _managed(request, territory)
+    territory = territory_for(request, territory, allowed=permissions.can_manage)
     report = get_object_or_404(ImportReport, pk=pk, wave__territory=territory)
     return render(
         request,
@@ -384,7 +374,7 @@ def report(request, territory, pk):
 
 @login_required
 def report_csv(request, territory, pk):
-    territory = _managed(request, territory)
+    territory = territory_for(request, territory, allowed=permissions.can_manage)
     report = get_object_or_404(ImportReport, pk=pk, wave__territory=territory)
     response = HttpResponse(
         presenters.report_csv(report.problems), content_type="text/csv; charset=utf-8"
@@ -395,22 +385,22 @@ def report_csv(request, territory, pk):
 
 @login_required
 def margins_new(request, territory):
-    territory = _managed(request, territory)
+    territory = territory_for(request, territory, allowed=permissions.can_manage)
     form = MarginsForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
             services.margin_set_create(
                 territory=territory,
                 name=form.cleaned_data["name"],
-                margins=services.margins_from_csv(form.cleaned_data["file"].read()),
+                margins=services.margins_from_csv(uploads.read_upload(form.cleaned_data["file"])),
                 source=form.cleaned_data["source"],
                 is_assumed=form.cleaned_data["is_assumed"],
                 by=request.user,
             )
-        except (ValidationError, UnicodeDecodeError) as error:
-            form.add_error(
-                "file", error.messages if isinstance(error, ValidationError) else str(error)
-            )
+        except ValidationError as error:
+            form.add_error("file", error.messages)
+        except uploads.UnreadableFile as error:
+            form.add_error("file", str(error))
         else:
             messages.success(request, _("The margins were saved."))
             return redirect("observatory:manage", territory=territory.slug)
@@ -428,7 +418,7 @@ def margins_new(request, territory):
 
 @login_required
 def run_new(request, territory):
-    territory = _managed(request, territory)
+    territory = territory_for(request, territory, allowed=permissions.can_manage)
     form = RunForm(request.POST or None, territory=territory)
     if request.method == "POST" and form.is_valid():
         try:
@@ -454,7 +444,7 @@ def _url(name: str, territory: Territory) -> str:
 @login_required
 @require_POST
 def run_status(request, territory, pk):
-    territory = _managed(request, territory)
+    territory = territory_for(request, territory, allowed=permissions.can_manage)
     run = get_object_or_404(WeightingRun, pk=pk, wave__territory=territory)
     form = RunStatusForm(request.POST)
     if not form.is_valid():  # the buttons send known statuses: this request was made by hand

@@ -11,11 +11,10 @@ import datetime as dt
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Router, Schema
-from ninja.errors import HttpError
 
+from maillage.core.lookup import territory_for
 from maillage.roadmap import exports, permissions, selectors
 from maillage.roadmap.models import ActionPlan
-from maillage.territories.models import Territory
 
 router = Router(tags=["roadmap"])
 
@@ -35,16 +34,12 @@ class IndicatorOut(Schema):
     is_example: bool
 
 
-def _territory(request, slug: str) -> Territory:
-    territory = get_object_or_404(Territory, slug=slug)
-    if not permissions.can_read(request.user, territory):
-        raise HttpError(403, "A role in this territory is needed to read its roadmap.")
-    return territory
+READ_REFUSAL = "A role in this territory is needed to read its roadmap."
 
 
 @router.get("/territories/{slug}/roadmap/indicators", response=list[IndicatorOut])
 def indicators(request, slug: str):
-    territory = _territory(request, slug)
+    territory = territory_for(request, slug, allowed=permissions.can_read, refusal=READ_REFUSAL)
     return [
         IndicatorOut(
             code=p.indicator.code,
@@ -66,6 +61,6 @@ def indicators(request, slug: str):
 
 @router.get("/territories/{slug}/roadmap/plans/{plan_id}/urbact")
 def plan_urbact(request, slug: str, plan_id: int) -> dict:
-    territory = _territory(request, slug)
+    territory = territory_for(request, slug, allowed=permissions.can_read, refusal=READ_REFUSAL)
     plan = get_object_or_404(ActionPlan, pk=plan_id, territory=territory)
     return exports.urbact_plan(plan, governance=selectors.bodies_of(territory))

@@ -7,14 +7,14 @@ class RoadmapConfig(AppConfig):
     verbose_name = _("Governance and roadmap")
 
     def ready(self):
-        from maillage.roadmap.demo import load_demo
-        from maillage.roadmap.permissions import can_read
-        from maillage.web.extensions import (
+        from maillage.core.extensions import (
             DemoLoader,
             Section,
             register_demo_loader,
             register_section,
         )
+        from maillage.roadmap.demo import load_demo
+        from maillage.roadmap.permissions import can_read
 
         register_section(
             Section(

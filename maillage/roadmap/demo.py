@@ -20,6 +20,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
+from maillage.core.actors import SystemActor
 from maillage.directory.models import Organisation
 from maillage.roadmap import services
 from maillage.roadmap.models import (
@@ -35,7 +36,6 @@ from maillage.roadmap.models import (
     InventoryEntry,
     Risk,
 )
-from maillage.territories.actors import SystemActor
 from maillage.territories.models import Territory
 
 DEMO_LOADER = SystemActor("demo loader")

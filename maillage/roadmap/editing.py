@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext_lazy
 
+from maillage.core.actors import Person, require
 from maillage.directory.models import Organisation
 from maillage.roadmap import forms, permissions
 from maillage.roadmap.models import (
@@ -44,7 +45,6 @@ from maillage.roadmap.models import (
     Risk,
     StrategicObjective,
 )
-from maillage.territories.actors import Person, require
 from maillage.territories.models import Area, Territory
 
 

@@ -270,10 +270,10 @@ class BodyMemberForm(forms.ModelForm):
 
 
 def _computed_choices() -> list[tuple[str, str]]:
-    from maillage.territories import indicators as registry
+    from maillage.core import extensions
 
     return [("", _("No: entered by hand"))] + [
-        (i.key, f"{i.label} ({i.source})") for i in registry.available()
+        (i.key, f"{i.label} ({i.source})") for i in extensions.computed_indicators()
     ]
 
 

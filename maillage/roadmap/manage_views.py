@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from maillage.core.lookup import territory_for
 from maillage.roadmap import editing, forms, permissions, selectors, services
 from maillage.roadmap.models import (
     Action,
@@ -21,7 +22,6 @@ from maillage.roadmap.models import (
     IndicatorDefinition,
     StrategicObjective,
 )
-from maillage.roadmap.views import _managed, _readable
 
 
 def _form_page(
@@ -69,7 +69,7 @@ def _url(name: str, territory, **kwargs) -> str:
 
 @login_required
 def body_new(request, territory):
-    territory = _managed(request, territory)
+    territory = territory_for(request, territory, allowed=permissions.can_manage)
     return _form_page(
         request,
         territory=territory,
@@ -84,7 +84,7 @@ def body_new(request, territory):
 
 @login_required
 def body_member_new(request, territory, pk):
-    territory = _managed(request, territory)
+    territory = territory_for(request, territory, allowed=permissions.can_manage)
     body = get_object_or_404(Body, pk=pk, territory=territory)
     return _form_page(
         request,
@@ -101,7 +101,7 @@ def body_member_new(request, territory, pk):
 @login_required
 def attendance_edit(request, territory, pk):
     """One choice per member of the body: present, excused or absent."""
-    territory = _managed(request, territory)
+    territory = territory_for(request, territory, allowed=permissions.can_manage)
     meeting = get_object_or_404(
         selectors.meeting_detail_queryset(), pk=pk, body__territory=territory
     )
@@ -127,7 +127,7 @@ def attendance_edit(request, territory, pk):
 
 @login_required
 def plan_new(request, territory):
-    territory = _managed(request, territory)
+    territory = territory_for(request, territory, allowed=permissions.can_manage)
     return _form_page(
         request,
         territory=territory,
@@ -142,7 +142,7 @@ def plan_new(request, territory):
 
 @login_required
 def objective_new(request, territory, pk):
-    territory = _managed(request, territory)
+    territory = territory_for(request, territory, allowed=permissions.can_manage)
     plan = get_object_or_404(ActionPlan, pk=pk, territory=territory)
     return _form_page(
         request,
@@ -158,7 +158,7 @@ def objective_new(request, territory, pk):
 
 @login_required
 def result_new(request, territory, pk):
-    territory = _managed(request, territory)
+    territory = territory_for(request, territory, allowed=permissions.can_manage)
     objective = get_object_or_404(
         StrategicObjective.objects.select_related("plan"), pk=pk, plan__territory=territory
     )
@@ -178,7 +178,7 @@ def result_new(request, territory, pk):
 
 @login_required
 def action_new(request, territory, pk):
-    territory = _managed(request, territory)
+    territory = territory_for(request, territory, allowed=permissions.can_manage)
     plan = get_object_or_404(ActionPlan, pk=pk, territory=territory)
 
     def save(data):
@@ -207,7 +207,7 @@ def action_new(request, territory, pk):
 
 
 def _action_for(request, territory_slug: str, pk: int, *, team: bool = False):
-    territory = _readable(request, territory_slug)
+    territory = territory_for(request, territory_slug, allowed=permissions.can_read)
     action = get_object_or_404(selectors.action_queryset(), pk=pk, plan__territory=territory)
     allowed = (
         permissions.can_change_action_team(request.user, action)
@@ -276,7 +276,7 @@ def risk_new(request, territory, pk):
 
 @login_required
 def indicator_new(request, territory):
-    territory = _managed(request, territory)
+    territory = territory_for(request, territory, allowed=permissions.can_manage)
 
     def save(data):
         services.indicator_define(territory=territory, by=request.user, **data)
@@ -295,7 +295,7 @@ def indicator_new(request, territory):
 
 @login_required
 def target_new(request, territory, pk):
-    territory = _managed(request, territory)
+    territory = territory_for(request, territory, allowed=permissions.can_manage)
     indicator = get_object_or_404(IndicatorDefinition, pk=pk, territory=territory)
     return _form_page(
         request,
@@ -316,7 +316,7 @@ def target_new(request, territory, pk):
 
 def _record(request, territory_slug: str, kind_key: str, pk: int):
     kind = editing.KINDS[kind_key]
-    territory = _readable(request, territory_slug)
+    territory = territory_for(request, territory_slug, allowed=permissions.can_read)
     return territory, kind, kind.get(territory, pk)
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Case, Prefetch, QuerySet, Value, When
 
+from maillage.core import extensions
 from maillage.roadmap.models import (
     Action,
     ActionPlan,
@@ -21,7 +22,6 @@ from maillage.roadmap.models import (
     Meeting,
     ReferenceFigure,
 )
-from maillage.territories import indicators as registry
 from maillage.territories.models import Territory
 
 SMALL_CELL = 5  # counts of people below this are never shown
@@ -156,7 +156,7 @@ class IndicatorProgress:
 def indicator_progress(indicator: IndicatorDefinition, *, on: dt.date) -> IndicatorProgress:
     """Target and actual values of an indicator on `on`.
 
-    Computed indicators ask the registry (territories.indicators) for their value on that date,
+    Computed indicators ask the registry (core.extensions) for their value on that date,
     so a figure computed by the directory, the activity record or the observatory flows in
     without anyone entering it. Indicators entered by hand use their last value up to `on`.
     """
@@ -164,7 +164,9 @@ def indicator_progress(indicator: IndicatorDefinition, *, on: dt.date) -> Indica
     target = targets[-1] if targets else None
     example = bool(indicator.is_example or (target and target.is_example))
     if indicator.source == IndicatorDefinition.Source.COMPUTED:
-        value = registry.get(indicator.computed_key).compute(indicator.territory, on)
+        value = extensions.computed_indicator(indicator.computed_key).compute(
+            indicator.territory, on
+        )
         points = [(on.isoformat(), value)] if value is not None else []
         current_date = on if value is not None else None
     else:

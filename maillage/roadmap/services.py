@@ -13,6 +13,8 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
+from maillage.core import extensions
+from maillage.core.actors import Actor, require, user_of
 from maillage.directory.models import Organisation
 from maillage.roadmap import permissions
 from maillage.roadmap.models import (
@@ -36,8 +38,6 @@ from maillage.roadmap.models import (
     Risk,
     StrategicObjective,
 )
-from maillage.territories import indicators as registry
-from maillage.territories.actors import Actor, require, user_of
 from maillage.territories.models import Area, Territory
 
 M = TypeVar("M", bound=models.Model)
@@ -469,13 +469,13 @@ def indicator_define(
     by: Actor,
 ) -> IndicatorDefinition:
     """Define an indicator (or update the one with this code). With `computed_key`, its values
-    come from the registry of computed indicators (territories.indicators), never by hand.
+    come from the registry of computed indicators (core.extensions), never by hand.
     With `target`, also set its target for `target_year` (see `indicator_target_set`): both
     or neither (one transaction)."""
     require(by, lambda user: permissions.can_manage(user, territory))
     if computed_key:
         try:
-            registry.get(computed_key)
+            extensions.computed_indicator(computed_key)
         except KeyError:
             raise ValidationError(
                 {

@@ -12,6 +12,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from maillage.core.lookup import territory_for
 from maillage.roadmap import exports, permissions, presenters, selectors, services
 from maillage.roadmap.forms import (
     ActivityForm,
@@ -23,20 +24,6 @@ from maillage.roadmap.forms import (
 )
 from maillage.roadmap.models import ActionPlan, Body, IndicatorDefinition, InventoryEntry
 from maillage.territories.models import Territory
-
-
-def _readable(request, slug: str) -> Territory:
-    territory = get_object_or_404(Territory, slug=slug)
-    if not permissions.can_read(request.user, territory):
-        raise PermissionDenied
-    return territory
-
-
-def _managed(request, slug: str) -> Territory:
-    territory = get_object_or_404(Territory, slug=slug)
-    if not permissions.can_manage(request.user, territory):
-        raise PermissionDenied
-    return territory
 
 
 def _apply_errors(form, error: ValidationError) -> None:
@@ -51,7 +38,7 @@ def _today():
 
 @login_required
 def home(request, territory):
-    territory = _readable(request, territory)
+    territory = territory_for(request, territory, allowed=permissions.can_read)
     return render(
         request,
         "roadmap/home.html",
@@ -68,7 +55,7 @@ def home(request, territory):
 
 @login_required
 def body_detail(request, territory, pk):
-    territory = _readable(request, territory)
+    territory = territory_for(request, territory, allowed=permissions.can_read)
     body = get_object_or_404(selectors.bodies_of(territory), pk=pk)
     return render(
         request,
@@ -84,7 +71,7 @@ def body_detail(request, territory, pk):
 
 @login_required
 def meeting_new(request, territory, pk):
-    territory = _managed(request, territory)
+    territory = territory_for(request, territory, allowed=permissions.can_manage)
     body = get_object_or_404(Body, pk=pk, territory=territory)
     form = MeetingForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -102,7 +89,7 @@ def meeting_new(request, territory, pk):
 
 @login_required
 def meeting_detail(request, territory, pk):
-    territory = _readable(request, territory)
+    territory = territory_for(request, territory, allowed=permissions.can_read)
     meeting = get_object_or_404(
         selectors.meeting_detail_queryset(), pk=pk, body__territory=territory
     )
@@ -120,7 +107,7 @@ def meeting_detail(request, territory, pk):
 
 @login_required
 def decision_new(request, territory, pk):
-    territory = _managed(request, territory)
+    territory = territory_for(request, territory, allowed=permissions.can_manage)
     meeting = get_object_or_404(
         selectors.meeting_detail_queryset(), pk=pk, body__territory=territory
     )
@@ -146,7 +133,7 @@ def decision_new(request, territory, pk):
 
 @login_required
 def calendar(request, territory):
-    territory = _readable(request, territory)
+    territory = territory_for(request, territory, allowed=permissions.can_read)
     today = _today()
     form = CalendarYearForm(request.GET)
     if not form.is_valid():  # the page's links give years 2000 to 2100 only
@@ -169,7 +156,7 @@ def calendar(request, territory):
 
 @login_required
 def calendar_ical(request, territory):
-    territory = _readable(request, territory)
+    territory = territory_for(request, territory, allowed=permissions.can_read)
     meetings = selectors.meeting_detail_queryset().filter(body__territory=territory)
     text = exports.meetings_ical(meetings, host=request.get_host(), example_label=_("example data"))
     response = HttpResponse(text, content_type="text/calendar; charset=utf-8")
@@ -179,7 +166,7 @@ def calendar_ical(request, territory):
 
 @login_required
 def plan_detail(request, territory, pk):
-    territory = _readable(request, territory)
+    territory = territory_for(request, territory, allowed=permissions.can_read)
     plan = get_object_or_404(ActionPlan, pk=pk, territory=territory)
     plan = selectors.plan_tree(plan)
     actions = list(plan.actions.all())
@@ -202,7 +189,7 @@ def plan_detail(request, territory, pk):
 
 @login_required
 def plan_urbact(request, territory, pk):
-    territory = _readable(request, territory)
+    territory = territory_for(request, territory, allowed=permissions.can_read)
     plan = get_object_or_404(ActionPlan, pk=pk, territory=territory)
     data = exports.urbact_plan(plan, governance=selectors.bodies_of(territory))
     return render(
@@ -214,7 +201,7 @@ def plan_urbact(request, territory, pk):
 
 @login_required
 def plan_urbact_json(request, territory, pk):
-    territory = _readable(request, territory)
+    territory = territory_for(request, territory, allowed=permissions.can_read)
     plan = get_object_or_404(ActionPlan, pk=pk, territory=territory)
     data = exports.urbact_plan(plan, governance=selectors.bodies_of(territory))
     response = JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 2})
@@ -229,7 +216,7 @@ def _action(request, territory: Territory, pk: int):
 
 @login_required
 def action_detail(request, territory, pk):
-    territory = _readable(request, territory)
+    territory = territory_for(request, territory, allowed=permissions.can_read)
     action = _action(request, territory, pk)
     activities = [
         {"activity": a, "participants": selectors.people_count(a.participants)}
@@ -252,7 +239,7 @@ def action_detail(request, territory, pk):
 
 @login_required
 def activity_new(request, territory, pk):
-    territory = _readable(request, territory)
+    territory = territory_for(request, territory, allowed=permissions.can_read)
     action = _action(request, territory, pk)
     if not permissions.can_edit_action(request.user, action):
         raise PermissionDenied
@@ -274,7 +261,7 @@ def activity_new(request, territory, pk):
 
 @login_required
 def indicator_list(request, territory):
-    territory = _readable(request, territory)
+    territory = territory_for(request, territory, allowed=permissions.can_read)
     items = [
         {"progress": p, "chart": presenters.indicator_chart(p)}
         for p in selectors.indicators_progress(territory, on=_today())
@@ -292,7 +279,7 @@ def indicator_list(request, territory):
 
 @login_required
 def indicator_value_new(request, territory, pk):
-    territory = _managed(request, territory)
+    territory = territory_for(request, territory, allowed=permissions.can_manage)
     indicator = get_object_or_404(IndicatorDefinition, pk=pk, territory=territory)
     if indicator.source == IndicatorDefinition.Source.COMPUTED:
         raise Http404
@@ -310,7 +297,7 @@ def indicator_value_new(request, territory, pk):
 
 @login_required
 def inventory(request, territory):
-    territory = _readable(request, territory)
+    territory = territory_for(request, territory, allowed=permissions.can_read)
     stats = selectors.inventory_stats(territory)
     allowed = permissions.inventory_organisation_ids(request.user, territory)
     carrier_title = _("Actions by kind of carrier")
@@ -335,7 +322,7 @@ def inventory(request, territory):
 
 @login_required
 def inventory_new(request, territory):
-    territory = _readable(request, territory)
+    territory = territory_for(request, territory, allowed=permissions.can_read)
     if not permissions.can_submit_inventory(request.user, territory):
         raise PermissionDenied
     form = InventoryEntryForm(
@@ -389,7 +376,7 @@ def _report_year(year: int) -> int:
 
 @login_required
 def report(request, territory, year):
-    territory = _readable(request, territory)
+    territory = territory_for(request, territory, allowed=permissions.can_read)
     context = _report_context(territory, _report_year(year))
     return render(request, "roadmap/report.html", context)
 
@@ -398,7 +385,7 @@ def report(request, territory, year):
 def report_pdf(request, territory, year):
     from maillage.roadmap.pdf import html_to_pdf
 
-    territory = _readable(request, territory)
+    territory = territory_for(request, territory, allowed=permissions.can_read)
     context = _report_context(territory, _report_year(year))
     html = render_to_string("roadmap/report_print.html", context, request=request)
     pdf = html_to_pdf(html, base_url=request.build_absolute_uri("/"))
@@ -409,7 +396,7 @@ def report_pdf(request, territory, year):
 
 @login_required
 def export_csv(request, territory, kind):
-    territory = _readable(request, territory)
+    territory = territory_for(request, territory, allowed=permissions.can_read)
     if kind not in exports.CSV_EXPORTS:
         raise Http404
     text = exports.csv_text(kind, territory=territory, today=_today())

@@ -23,6 +23,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "simple_history",
+    "maillage.core",
     "maillage.web",
     "maillage.territories",
     "maillage.directory",
@@ -145,6 +146,13 @@ CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+
+# What one uploaded file may hold, for every import (maillage.core.uploads; docs/operations.md).
+UPLOAD_LIMITS = {
+    "bytes": 30 * 1024 * 1024,  # a national extract of 25,000 places is about 20 MB
+    "rows": 200_000,  # population squares of the largest département
+    "field_characters": 131_072,
+}
 
 SIMPLE_HISTORY_REVERT_DISABLED = True  # reverts go through directory.services.place_revert
 

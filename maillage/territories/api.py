@@ -1,6 +1,6 @@
-from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 
+from maillage.core.lookup import territory_for
 from maillage.territories.models import Area, Territory
 
 router = Router(tags=["territories"])
@@ -36,5 +36,5 @@ def territory_list(request):
     summary="List the areas (communes) of a territory",
 )
 def area_list(request, slug: str):
-    territory = get_object_or_404(Territory, slug=slug)
+    territory = territory_for(request, slug)
     return list(Area.objects.filter(territory=territory).order_by("code"))

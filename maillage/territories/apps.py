@@ -5,3 +5,32 @@ from django.utils.translation import gettext_lazy as _
 class TerritoriesConfig(AppConfig):
     name = "maillage.territories"
     verbose_name = _("Territories")
+
+    def ready(self):
+        from maillage.core.extensions import (
+            RetentionRule,
+            Section,
+            register_retention_rule,
+            register_section,
+        )
+        from maillage.territories import members
+        from maillage.territories.permissions import is_coordinator
+
+        register_section(
+            Section(
+                "members",
+                "territories:members",
+                _("Members"),
+                order=95,
+                signed_in_only=True,
+                visible_to=is_coordinator,
+            )
+        )
+        register_retention_rule(
+            RetentionRule(
+                "territories.unanswered_invitations",
+                _("accounts of invitations nobody accepted (no password chosen, never signed in)"),
+                members.UNANSWERED_INVITATION_DAYS,
+                members.invitations_unanswered_purge,
+            )
+        )

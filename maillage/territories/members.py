@@ -25,7 +25,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
-from maillage.territories.actors import Actor, require, system_only
+from maillage.core.actors import Actor, require, system_only
 from maillage.territories.models import Membership, Territory
 from maillage.territories.permissions import is_coordinator
 

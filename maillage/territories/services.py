@@ -15,7 +15,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from maillage.territories.actors import Actor, require, system_only
+from maillage.core.actors import Actor, require, system_only
 from maillage.territories.models import Area, Membership, Territory
 from maillage.territories.reference import POPULATION_YEAR, CommuneRef
 

@@ -5,32 +5,3 @@ from django.utils.translation import gettext_lazy as _
 class WebConfig(AppConfig):
     name = "maillage.web"
     verbose_name = _("Web pages")
-
-    def ready(self):
-        from maillage.territories import members
-        from maillage.territories.permissions import is_coordinator
-        from maillage.web.extensions import (
-            RetentionRule,
-            Section,
-            register_retention_rule,
-            register_section,
-        )
-
-        register_section(
-            Section(
-                "members",
-                "web:members",
-                _("Members"),
-                order=95,
-                signed_in_only=True,
-                visible_to=is_coordinator,
-            )
-        )
-        register_retention_rule(
-            RetentionRule(
-                "territories.unanswered_invitations",
-                _("accounts of invitations nobody accepted (no password chosen, never signed in)"),
-                members.UNANSWERED_INVITATION_DAYS,
-                members.invitations_unanswered_purge,
-            )
-        )

@@ -10,6 +10,7 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
+from maillage.core import extensions
 from maillage.diagnostic import demo as diagnostic_demo
 from maillage.diagnostic import services
 from maillage.diagnostic.computation import RunParameters
@@ -17,7 +18,6 @@ from maillage.diagnostic.models import DiagnosticRun, FragilityIndicator, Indica
 from maillage.directory import vocabularies as voc
 from maillage.directory.demo import load_demo
 from maillage.directory.models import Place
-from maillage.territories import indicators
 from maillage.territories.models import Membership
 from tests.factories import SYSTEM
 
@@ -149,7 +149,7 @@ def test_demo_page_labels_example_data_everywhere(client, demo):
 
 
 def test_roadmap_indicator_share_near_procedures(demo):
-    value = indicators.get("diagnostic.population_within_10km_procedures").compute(
+    value = extensions.computed_indicator("diagnostic.population_within_10km_procedures").compute(
         demo, dt.date(2026, 1, 1)
     )
     assert value == pytest.approx(100.0)  # every commune centre has such a place within 10 km

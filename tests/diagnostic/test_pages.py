@@ -31,7 +31,7 @@ def test_upload_errors_name_the_line_and_column(coordinator_client, territory):
     assert response.status_code == 400
     html = response.content.decode()
     assert "Nothing was imported" in html
-    assert "Line 2, column “latitude”" in html
+    assert "Row 2, column “latitude”" in html
 
 
 def test_indicator_is_added_then_its_values_typed(coordinator_client, territory, bordeaux):

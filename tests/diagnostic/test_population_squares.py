@@ -146,7 +146,7 @@ def test_a_file_with_no_square_in_the_territory_is_refused(territory, bordeaux):
     with pytest.raises(services.ImportRejected) as rejected, translation.override("en"):
         _import(territory, data)
     [error] = rejected.value.errors
-    assert (error.line, error.field) == (0, "")
+    assert (error.row, error.column) == (0, "")
     assert "No square of the file is in the territory" in error.message
     assert "2 lines" in error.message
     assert not PopulationGrid.objects.exists()
@@ -171,7 +171,7 @@ def test_every_bad_line_is_reported_and_nothing_is_written(territory, bordeaux, 
     with pytest.raises(services.ImportRejected) as rejected, translation.override("en"):
         _import(territory, data)
     errors = rejected.value.errors
-    assert [(e.line, e.field) for e in errors] == [
+    assert [(e.row, e.column) for e in errors] == [
         (3, "idcar_200m"),
         (4, "ind"),
         (5, "ind"),
@@ -207,23 +207,24 @@ def test_every_bad_line_is_reported_and_nothing_is_written(territory, bordeaux, 
 def test_a_wrong_header_is_reported_on_line_1(territory, bordeaux, header, fields):
     with pytest.raises(services.ImportRejected) as rejected:
         _import(territory, f"{header}\n{B1},1,33063\n")
-    assert [(e.line, e.field) for e in rejected.value.errors] == [(1, f) for f in fields]
+    assert [(e.row, e.column) for e in rejected.value.errors] == [(1, f) for f in fields]
     assert not PopulationGrid.objects.exists()
 
 
-def test_a_file_too_big_or_too_long_is_refused(territory, bordeaux, monkeypatch):
+def test_a_file_too_big_or_too_long_is_refused(territory, bordeaux, settings):
+    settings.UPLOAD_LIMITS = {**settings.UPLOAD_LIMITS, "bytes": 1024 * 1024}
     line = f"{B1},1,33063\n".encode()
-    big = b"square_id,population,area_code\n" + line * (squares.MAX_SQUARES_BYTES // len(line) + 1)
+    big = b"square_id,population,area_code\n" + line * (1024 * 1024 // len(line) + 1)
     with pytest.raises(services.ImportRejected) as rejected, translation.override("en"):
         squares.population_squares_import(territory=territory, by=SYSTEM, data=big)
-    assert [(e.line, e.field) for e in rejected.value.errors] == [(0, "")]
-    assert "larger than 20 MB" in rejected.value.errors[0].message
-    monkeypatch.setattr(squares, "MAX_SQUARES", 2)
+    assert [(e.row, e.column) for e in rejected.value.errors] == [(0, "")]
+    assert "larger than 1 MB" in rejected.value.errors[0].message
+    settings.UPLOAD_LIMITS = {**settings.UPLOAD_LIMITS, "rows": 2}
     with pytest.raises(services.ImportRejected) as rejected, translation.override("en"):
         _import(
             territory, f"square_id,area_code,population\n{B1},33063,1\n{B2},33063,1\n{P1},1,1\n"
         )
-    assert "more than 2 squares" in rejected.value.errors[0].message
+    assert "more than 2 rows" in rejected.value.errors[0].message
     assert not PopulationGrid.objects.exists()
 
 
@@ -233,7 +234,7 @@ def test_many_errors_are_listed_up_to_a_limit(territory, bordeaux, monkeypatch):
     with pytest.raises(services.ImportRejected) as rejected, translation.override("en"):
         _import(territory, data)
     errors = rejected.value.errors
-    assert len(errors) == 4 and errors[-1].line == 0
+    assert len(errors) == 4 and errors[-1].row == 0
     assert "Only the first 3 errors are listed" in errors[-1].message
 
 
@@ -599,7 +600,7 @@ def test_squares_page_reports_line_and_column(coordinator_client, territory, bor
     response = coordinator_client.post(url, {"file": upload, "source": ""})
     html = response.content.decode()
     assert response.status_code == 400
-    assert "Nothing was imported" in html and "Line 2, column “ind”" in html
+    assert "Nothing was imported" in html and "Row 2, column “ind”" in html
     assert 'href="#id_file"' in html
     assert not PopulationGrid.objects.exists()
     # An error about the whole file has no line number.
@@ -607,7 +608,7 @@ def test_squares_page_reports_line_and_column(coordinator_client, territory, bor
         "squares.csv", f"square_id,area_code,population\n{B1},33999,1\n".encode()
     )
     html = coordinator_client.post(url, {"file": upload, "source": ""}).content.decode()
-    assert "Line 0" not in html and "No square of the file is in the territory" in html
+    assert "Row 0" not in html and "No square of the file is in the territory" in html
 
 
 def test_import_then_run_on_squares_from_the_pages(

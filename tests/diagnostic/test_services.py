@@ -57,7 +57,7 @@ def test_indicator_values_import_is_all_or_nothing(territory, bordeaux, indicato
     )
     with pytest.raises(services.ImportRejected) as rejected:
         services.indicator_values_import(territory=territory, by=coordinator, data=data)
-    errors = [(e.line, e.field) for e in rejected.value.errors]
+    errors = [(e.row, e.column) for e in rejected.value.errors]
     assert errors == [(3, "indicator"), (4, "code"), (4, "value"), (5, "code")]
     assert not IndicatorValue.objects.exists()
 
@@ -65,7 +65,7 @@ def test_indicator_values_import_is_all_or_nothing(territory, bordeaux, indicato
 def test_import_reports_a_missing_column(territory, coordinator):
     with pytest.raises(services.ImportRejected) as rejected:
         services.indicator_values_import(territory=territory, by=coordinator, data=b"code,value\n")
-    assert [(e.line, e.field) for e in rejected.value.errors] == [(1, "indicator")]
+    assert [(e.row, e.column) for e in rejected.value.errors] == [(1, "indicator")]
 
 
 def test_candidate_sites_import_replaces_the_list(territory, coordinator):
@@ -91,7 +91,7 @@ def test_candidate_sites_import_names_line_and_field(territory, coordinator):
     data = b"name,latitude,longitude,kind\nA,44.8,-0.5,market\n,91,x,castle\n"
     with pytest.raises(services.ImportRejected) as rejected:
         services.candidate_sites_import(territory=territory, by=coordinator, data=data)
-    assert [(e.line, e.field) for e in rejected.value.errors] == [
+    assert [(e.row, e.column) for e in rejected.value.errors] == [
         (3, "name"),
         (3, "latitude"),
         (3, "longitude"),

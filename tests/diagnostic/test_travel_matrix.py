@@ -133,7 +133,7 @@ def test_every_bad_line_is_reported_and_nothing_is_written(
     with pytest.raises(services.ImportRejected) as rejected, translation.override("en"):
         services.travel_matrix_import(territory=territory, by=coordinator, data=data)
     errors = rejected.value.errors
-    assert [(e.line, e.field) for e in errors] == [
+    assert [(e.row, e.column) for e in errors] == [
         (3, "area_code"),
         (4, "place_id"),
         (5, "place_id"),
@@ -162,20 +162,23 @@ def test_a_wrong_header_is_reported_on_line_1(territory, coordinator, header, fi
     data = f"{header}\n33063,1,2\n".encode()
     with pytest.raises(services.ImportRejected) as rejected:
         services.travel_matrix_import(territory=territory, by=coordinator, data=data)
-    assert [(e.line, e.field) for e in rejected.value.errors] == [(1, f) for f in fields]
+    assert [(e.row, e.column) for e in rejected.value.errors] == [(1, f) for f in fields]
     assert not TravelMatrix.objects.exists()
 
 
-def test_a_file_too_big_or_without_any_route_is_refused(territory, bordeaux, places, coordinator):
-    big = b"area_code,place_id,minutes\n" + b"33063,1,1\n" * (services.MAX_IMPORT_BYTES // 10)
+def test_a_file_too_big_or_without_any_route_is_refused(
+    territory, bordeaux, places, coordinator, settings
+):
+    settings.UPLOAD_LIMITS = {**settings.UPLOAD_LIMITS, "bytes": 5 * 1024 * 1024}
+    big = b"area_code,place_id,minutes\n" + b"33063,1,1\n" * (5 * 1024 * 1024 // 10 + 1)
     with pytest.raises(services.ImportRejected) as rejected, translation.override("en"):
         services.travel_matrix_import(territory=territory, by=coordinator, data=big)
-    assert [(e.line, e.field) for e in rejected.value.errors] == [(0, "")]
+    assert [(e.row, e.column) for e in rejected.value.errors] == [(0, "")]
     assert "larger than 5 MB" in rejected.value.errors[0].message
     empty = f"area_code,place_id,km\n33063,{places['p1'].pk},\n".encode()
     with pytest.raises(services.ImportRejected) as rejected:
         services.travel_matrix_import(territory=territory, by=coordinator, data=empty)
-    assert [(e.line, e.field) for e in rejected.value.errors] == [(2, "km")]
+    assert [(e.row, e.column) for e in rejected.value.errors] == [(2, "km")]
     assert not TravelMatrix.objects.exists()
 
 
@@ -356,7 +359,7 @@ def test_upload_page_reports_line_and_column(coordinator_client, territory, bord
     response = coordinator_client.post(url, {"file": upload, "source": ""})
     html = response.content.decode()
     assert response.status_code == 400
-    assert "Nothing was imported" in html and "Line 2, column “minutes”" in html
+    assert "Nothing was imported" in html and "Row 2, column “minutes”" in html
     assert 'href="#id_file"' in html  # the error leads to the file field
     assert not TravelMatrix.objects.exists()
 

@@ -5,9 +5,10 @@ import json
 
 import pytest
 
+from maillage.core import uploads
 from maillage.directory import services as directory_services
 from maillage.directory.models import Organisation, Place
-from maillage.interop import reading, selectors, services
+from maillage.interop import selectors, services
 from maillage.interop.models import FieldConflict, Format, ImportRun, SourceRecord
 from tests import factories
 from tests.factories import SYSTEM
@@ -186,9 +187,9 @@ def test_encodings_and_separators_are_detected(reims_territory, encoding, delimi
     )
 
 
-def test_size_limit(reims_territory, monkeypatch):
-    monkeypatch.setattr(reading, "MAX_BYTES", 100)
-    with pytest.raises(reading.UnreadableFile, match="limit"):
+def test_size_limit(reims_territory, settings):
+    settings.UPLOAD_LIMITS = {**settings.UPLOAD_LIMITS, "bytes": 100}
+    with pytest.raises(uploads.UnreadableFile):
         _import(reims_territory, EXAMPLE_CSV.read_bytes())
 
 

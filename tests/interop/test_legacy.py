@@ -197,8 +197,8 @@ def test_an_old_value_without_equivalent_is_left_out_with_a_note(old_column, old
     upgraded = legacy.upgrade(old_row(**{old_column: old}), 7)
     notes = [n for n in upgraded.notes if n.value == old]
     assert len(notes) == 1
-    assert (notes[0].row, notes[0].field) == (7, old_column)
-    assert notes[0].reason.startswith(LEFT_OUT) and len(notes[0].reason) > len(LEFT_OUT) + 20
+    assert (notes[0].row, notes[0].column) == (7, old_column)
+    assert notes[0].message.startswith(LEFT_OUT) and len(notes[0].message) > len(LEFT_OUT) + 20
     assert old not in json.dumps(upgraded.row, ensure_ascii=False)
     assert not upgraded.issues
 
@@ -261,9 +261,9 @@ def test_old_values_mixed_with_v1_values_and_unknown_values():
         "Accès internet et matériel informatique|Loisirs et créations numériques|Cuisine"
     )
     _record, issues = standard.record_from_row(upgraded.row, 2)
-    assert [(i.field, i.value) for i in issues] == [("services", "Cuisine")]
+    assert [(i.column, i.value) for i in issues] == [("services", "Cuisine")]
     unknown_public = legacy.upgrade(old_row(publics_accueillis="Adultes;Martiens"), 4)
-    assert [(i.row, i.field, i.value) for i in unknown_public.issues] == [
+    assert [(i.row, i.column, i.value) for i in unknown_public.issues] == [
         (4, "publics_accueillis", "Martiens")
     ]
 

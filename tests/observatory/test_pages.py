@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 
 from analysis.estimation import mean_ci
+from maillage.core import extensions
 from maillage.observatory import selectors, services
 from maillage.observatory.grid import evaluate, load_grid
 from maillage.observatory.models import Estimate, Respondent, WeightingRun
-from maillage.territories import indicators
 from tests.factories import SYSTEM
 
 pytestmark = pytest.mark.django_db
@@ -128,7 +128,7 @@ def test_a_run_that_did_not_converge_cannot_be_published(wave, margins, publishe
 
 
 def test_indicator_for_the_roadmap(territory, published_run):
-    indicator = indicators.get("observatory.been_to_place")
+    indicator = extensions.computed_indicator("observatory.been_to_place")
     value = indicator.compute(territory, dt.date.today() + dt.timedelta(days=1))
     stored = Estimate.objects.get(
         run=published_run, indicator="been_to_place", domain_kind="territory"

@@ -20,6 +20,7 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
+from maillage.core.actors import SystemActor, require, user_of
 from maillage.diagnostic.computation import RunParameters
 from maillage.diagnostic.models import DiagnosticRun, FragilityIndicator
 from maillage.interop.models import (
@@ -31,7 +32,6 @@ from maillage.interop.models import (
 )
 from maillage.observatory.models import GridAdoption, MarginSet, Wave, WeightingRun
 from maillage.roadmap import services as roadmap
-from maillage.territories.actors import SystemActor, require, user_of
 from maillage.territories.models import Membership
 from tests import factories
 from tests.factories import SYSTEM

@@ -8,12 +8,12 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
+from maillage.core.extensions import retention_rules
 from maillage.interop import freshness
 from maillage.interop.models import FreshnessCampaign, FreshnessRequest, ImportRun
 from maillage.observatory import services as observatory
 from maillage.observatory.models import ImportReport
 from maillage.territories.models import Membership
-from maillage.web.extensions import retention_rules
 from tests import factories
 from tests.factories import SYSTEM
 

@@ -1,6 +1,6 @@
 from django import template
 
-from maillage.web.extensions import sections
+from maillage.core.extensions import sections
 
 register = template.Library()
 

@@ -9,8 +9,8 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
+from maillage.core.actors import SystemActor
 from maillage.diagnostic import jobs
-from maillage.territories.actors import SystemActor
 
 WORKER = SystemActor("diagnostic worker")
 

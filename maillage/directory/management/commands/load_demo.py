@@ -1,8 +1,8 @@
 from django.core.management.base import BaseCommand
 
+from maillage.core.extensions import demo_loaders
 from maillage.directory.demo import DEMO_PASSWORD, load_demo
 from maillage.directory.models import Organisation, Place
-from maillage.web.extensions import demo_loaders
 
 
 class Command(BaseCommand):

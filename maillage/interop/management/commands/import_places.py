@@ -8,9 +8,10 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from maillage.interop import reading, selectors, services
+from maillage.core import uploads
+from maillage.core.actors import SystemActor
+from maillage.interop import selectors, services
 from maillage.interop.models import Format, ImportRun
-from maillage.territories.actors import SystemActor
 from maillage.territories.models import Territory
 
 STAGES = ("read", "checked", "written")
@@ -72,7 +73,7 @@ class Command(BaseCommand):
                 publish=options["publish"],
                 progress=ProgressBar(self.stderr) if options["verbosity"] else None,
             )
-        except reading.UnreadableFile as error:
+        except uploads.UnreadableFile as error:
             raise CommandError(str(error)) from error
         if options["report"]:
             options["report"].write_text(selectors.run_report_csv(run), encoding="utf-8")

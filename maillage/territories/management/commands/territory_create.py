@@ -8,8 +8,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.text import slugify
 
+from maillage.core.actors import SystemActor
 from maillage.territories import reference
-from maillage.territories.actors import SystemActor
 from maillage.territories.services import TerritoryCreationError, territory_create
 
 

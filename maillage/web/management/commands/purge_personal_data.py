@@ -1,6 +1,6 @@
 """Erase personal data past its retention period (docs/privacy.md). Run it daily (cron).
 
-Each app registers its rules (`maillage.web.extensions.RetentionRule`); this command runs them
+Each app registers its rules (`maillage.core.extensions.RetentionRule`); this command runs them
 all, each in its own transaction, and says what it erased.
 """
 
@@ -9,8 +9,8 @@ import datetime as dt
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from maillage.territories.actors import SystemActor
-from maillage.web.extensions import retention_rules
+from maillage.core.actors import SystemActor
+from maillage.core.extensions import retention_rules
 
 RETENTION = SystemActor("purge_personal_data")
 

@@ -1,4 +1,4 @@
-"""Forms of the pages that belong to no single domain app."""
+"""Forms of the members' pages: inviting a person with a role."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _

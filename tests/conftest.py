@@ -10,6 +10,27 @@ import pytest
 collect_ignore = ["peers"] if importlib.util.find_spec("django") else []
 
 
+@pytest.fixture(autouse=True)
+def _default_language_and_fresh_caches(request):
+    """Each test starts in the default language with empty process caches, and leaves the
+    language it found: a request to an /en/ page leaves English active in the thread, and a
+    later `reverse()` would build an /en/ URL."""
+    if not request.config.pluginmanager.hasplugin("django"):  # tests/analysis without Django
+        yield
+        return
+    from django.conf import settings
+    from django.utils import translation
+
+    from maillage.directory import search_index
+
+    # The directory's search indexes are cached per territory id and version; ids are reused
+    # once a test's rows are rolled back.
+    search_index._cache.clear()
+    with translation.override(settings.LANGUAGE_CODE):
+        yield
+    search_index._cache.clear()
+
+
 @pytest.fixture
 def territory(db):
     from tests import factories

@@ -20,7 +20,7 @@ counted() {
   shift
   log="$(mktemp)"
   "$@" 2>&1 | tee "$log" || status=$?
-  printf '%-40s %s\n' "$name" "$(grep -E '[0-9]+ (passed|failed|errors?)\b' "$log" \
+  printf '%-40s %s\n' "$name" "$(grep -E '[0-9]+ (passed|failed|errors?)\b|no tests ran' "$log" \
     | sed -E 's/^=+ | =+$//g' | paste -sd ';')" >> "$counts"
   rm -f "$log"
   return "$status"

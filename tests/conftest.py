@@ -49,9 +49,9 @@ def pytest_terminal_summary(terminalreporter, config):
 
 
 @pytest.fixture(autouse=True)
-def _default_language_and_fresh_caches(request):
-    """Each test starts in the default language with empty process caches, and leaves the
-    language it found: a request to an /en/ page leaves English active in the thread, and a
+def _default_language_and_no_cached_index(request):
+    """Each test starts in the default language with no directory search index cached, and
+    leaves the language it found: a request to an /en/ page leaves English active in the thread, and a
     later `reverse()` would build an /en/ URL."""
     if not request.config.pluginmanager.hasplugin("django"):  # tests/analysis without Django
         yield

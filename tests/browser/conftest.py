@@ -2,6 +2,7 @@
 
 import os
 import shutil
+import sqlite3
 
 import pytest
 
@@ -49,8 +50,92 @@ def page(browser):
     context.close()
 
 
-@pytest.fixture
-def demo(transactional_db):
+class DemoCopies:
+    """The demos, each loaded once per test session (per xdist worker) and copied aside.
+
+    Loading a demo takes many seconds; restoring a copy of the in-memory SQLite database takes
+    a fraction of one. Every test gets a fresh copy, so a test may write: the next one
+    starts from the same data. On another database (PostgreSQL) each test loads its demo."""
+
+    def __init__(self):
+        self._copies: dict[str, tuple[sqlite3.Connection, int]] = {}  # name: (copy, territory id)
+
+    @staticmethod
+    def _copyable() -> bool:
+        from django.db import connection
+
+        return connection.vendor == "sqlite" and connection.is_in_memory_db()
+
+    def get(self, name: str, load):
+        """The territory after `load()` (which returns it), from the copy when there is one."""
+        from django.contrib.contenttypes.models import ContentType
+        from django.db import connection
+
+        from maillage.territories.models import Territory
+
+        if not self._copyable():
+            return load()
+        if name in self._copies:
+            copy, territory_id = self._copies[name]
+            connection.ensure_connection()
+            copy.backup(connection.connection)
+            # The restored rows replace those the previous test's flush created again.
+            ContentType.objects.clear_cache()
+            return Territory.objects.get(pk=territory_id)
+        territory = load()
+        copy = sqlite3.connect(":memory:", check_same_thread=False)
+        connection.connection.backup(copy)
+        self._copies[name] = (copy, territory.pk)
+        return territory
+
+    def close(self):
+        for copy, _territory_id in self._copies.values():
+            copy.close()
+
+
+@pytest.fixture(scope="session")
+def _demo_copies():
+    copies = DemoCopies()
+    yield copies
+    copies.close()
+
+
+def _load_directory_demo():
     from maillage.directory.demo import load_demo
 
     return load_demo(with_users=True)
+
+
+@pytest.fixture
+def demo(transactional_db, _demo_copies):
+    """The directory demo (Bordeaux Métropole, with its demo users)."""
+    return _demo_copies.get("directory", _load_directory_demo)
+
+
+def _with_app_demo(copies: DemoCopies, module: str):
+    def load():
+        from importlib import import_module
+
+        territory = copies.get("directory", _load_directory_demo)
+        import_module(f"maillage.{module}.demo").load_demo(territory, with_users=True)
+        return territory
+
+    return load
+
+
+@pytest.fixture
+def diagnostic(transactional_db, _demo_copies):
+    """The directory demo plus the diagnostic's (indicators, candidate sites, a done run)."""
+    return _demo_copies.get("diagnostic", _with_app_demo(_demo_copies, "diagnostic"))
+
+
+@pytest.fixture
+def observatory(transactional_db, _demo_copies):
+    """The directory demo plus the observatory's (a wave, its margins, a published run)."""
+    return _demo_copies.get("observatory", _with_app_demo(_demo_copies, "observatory"))
+
+
+@pytest.fixture
+def roadmap_demo(transactional_db, _demo_copies):
+    """The directory demo plus the roadmap's (bodies, meetings, a plan, indicators)."""
+    return _demo_copies.get("roadmap", _with_app_demo(_demo_copies, "roadmap"))

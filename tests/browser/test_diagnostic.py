@@ -4,7 +4,6 @@ the run form with errors; the progress box of a pending run; an upload error rep
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from maillage.diagnostic import demo as diagnostic_demo
 from maillage.diagnostic import services
 from maillage.diagnostic.computation import RunParameters
 from maillage.diagnostic.models import DiagnosticRun, FragilityIndicator
@@ -12,12 +11,6 @@ from tests.browser.test_accessibility import DESKTOP, PHONE, WCAG_21_AA, _check,
 from tests.factories import SYSTEM
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def diagnostic(demo):
-    diagnostic_demo.load_demo(demo, with_users=True)
-    return demo
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])

@@ -5,19 +5,12 @@ English, on a desktop and a phone screen. Everything works without JavaScript.""
 import pytest
 
 from analysis.grid import laea_europe_from_latlon
-from maillage.diagnostic import demo as diagnostic_demo
 from maillage.diagnostic import selectors
 from maillage.diagnostic.models import DiagnosticRun
 from tests.browser.test_accessibility import DESKTOP, PHONE, _check, _sign_in
 from tests.browser.test_diagnostic_matrix import _no_violations, _upload
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def diagnostic(demo):
-    diagnostic_demo.load_demo(demo, with_users=True)
-    return demo
 
 
 def _squares_file(territory) -> bytes:

@@ -8,18 +8,11 @@ import io
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from maillage.diagnostic import demo as diagnostic_demo
 from maillage.diagnostic import selectors
 from maillage.diagnostic.models import DiagnosticRun
 from tests.browser.test_accessibility import DESKTOP, PHONE, WCAG_21_AA, _check, _sign_in
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def diagnostic(demo):
-    diagnostic_demo.load_demo(demo, with_users=True)
-    return demo
 
 
 def _filled_template(territory) -> bytes:

@@ -8,14 +8,6 @@ from tests.browser.test_accessibility import DESKTOP, PHONE, _check, _sign_in
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture
-def observatory(demo):
-    from maillage.observatory.demo import load_demo
-
-    load_demo(demo, with_users=True)
-    return demo
-
-
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
 def test_observatory_pages_have_no_wcag_violations(live_server, page, observatory, viewport):
     page.set_viewport_size(viewport)

@@ -9,14 +9,6 @@ from tests.browser.test_accessibility import DESKTOP, PHONE, WCAG_21_AA, _check,
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture
-def roadmap_demo(demo):
-    from maillage.roadmap.demo import load_demo
-
-    load_demo(demo, with_users=True)
-    return demo
-
-
 def _axe(page):
     results = Axe().run(page, options=WCAG_21_AA)
     assert results.violations_count == 0, results.generate_report()

@@ -1,0 +1,429 @@
+"""Throughput of the public pages through gunicorn, as production serves them.
+
+Deploys like the production stage (`scripts/test-production.sh`): an environment file with the
+production settings, a fresh PostgreSQL database, `collectstatic` into the manifest storage,
+`load_demo --with-users`, gunicorn with `maillage/gunicorn.py`. Then `wrk` (Debian's package)
+opens 200 connections for 60 s on a weighted mix of anonymous public pages, in French and
+English: search results (communes, postal codes, services, categories, open now, words, page
+2), place pages, print pages and the territory home. Every connection is one visitor who
+keeps no cookie, so each request is a first visit.
+
+Why wrk: the load generator competes with the server for the same cores; wrk is C with a
+LuaJIT hook (`bench/load.lua`) and costs a few microseconds of CPU per request, where a
+Python client would cost about as much as the server. Its own CPU is measured and printed.
+
+Measured: requests/s, latency p50/p90/p95/p99 (wrk counts from when it sends a request to
+the last byte; it does not correct coordinated omission, so under saturation the percentiles
+are lower bounds), errors (connect/read/write failures, timeouts after 30 s, answers other
+than 2xx/3xx), and server CPU per request: user + system time of gunicorn's master and
+workers (including workers recycled during the run) and of the PostgreSQL backends of the
+benchmark's database, read from /proc before and after.
+
+Usage: .venv/bin/python bench/bench_load.py [--duration 60] [--connections 200]
+       [--label NAME] [--workers N]
+Needs `wrk` (apt-get install wrk) and PostgreSQL (found by scripts/find-postgres.sh).
+Results are merged into bench/results/load.json under the label. Never asserts timings.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import random
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.machine import describe  # noqa: E402
+
+PYTHON = str(ROOT / ".venv" / "bin" / "python")
+GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
+SLUG = "bordeaux-metropole"
+SEED = 20261203
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _run(args: list[str], env: dict[str, str], **kwargs) -> subprocess.CompletedProcess:
+    return subprocess.run(args, cwd=ROOT, env=env, check=True, **kwargs)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _deploy(work: Path, database_url: str) -> dict[str, str]:
+    """Write the operator's environment file and prepare the site; returns the environment."""
+    for name in ("static", "media", "mail"):
+        (work / name).mkdir(parents=True, exist_ok=True)
+    (work / "maillage.env").write_text(
+        "\n".join(
+            [
+                "DJANGO_SETTINGS_MODULE=maillage.settings.prod",
+                f"MAILLAGE_SECRET_KEY={secrets.token_urlsafe(50)}",
+                "MAILLAGE_ALLOWED_HOSTS=127.0.0.1,localhost",
+                f"MAILLAGE_DATABASE_URL={database_url}",
+                f"MAILLAGE_EMAIL_URL=file://{work / 'mail'}",
+                "MAILLAGE_EMAIL_FROM=Maillage <maillage@bench.invalid>",
+                f"MAILLAGE_STATIC_ROOT={work / 'static'}",
+                f"MAILLAGE_MEDIA_ROOT={work / 'media'}",
+                "MAILLAGE_ADDRESS_GEOCODER_URL=",
+                "MAILLAGE_MAP_TILES_URL=/static/img/offline-tile.png",
+                "",
+            ]
+        ),
+        encoding="utf-8",
+    )
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DJANGO_SETTINGS_MODULE", "MAILLAGE_DATABASE_URL"}
+    }
+    env["MAILLAGE_ENV_FILE"] = str(work / "maillage.env")
+    _run([PYTHON, "manage.py", "migrate", "--noinput", "-v0"], env)
+    _run([PYTHON, "manage.py", "collectstatic", "--noinput", "-v0"], env)
+    _run([PYTHON, "manage.py", "load_demo", "--with-users"], env, stdout=subprocess.DEVNULL)
+    return env
+
+
+def _paths(database_url: str) -> tuple[list[str], dict]:
+    """The weighted sequence of paths wrk walks through, and what it is made of.
+
+    Popularity follows a Zipf law (weight 1/rank) inside each kind of page, as on a real
+    directory where a few searches and places get most visits; the order is shuffled with a
+    fixed seed. Half the visits are searches, a quarter place pages.
+    """
+    import psycopg
+
+    with psycopg.connect(database_url) as connection:
+        territory_id = connection.execute(
+            "SELECT id FROM territories_territory WHERE slug = %s", [SLUG]
+        ).fetchone()[0]
+        areas = connection.execute(
+            "SELECT name, code, postal_codes FROM territories_area WHERE territory_id = %s "
+            "ORDER BY population DESC NULLS LAST, name",
+            [territory_id],
+        ).fetchall()
+        places = [
+            row[0]
+            for row in connection.execute(
+                "SELECT id FROM directory_place WHERE territory_id = %s AND status = 'published' "
+                "ORDER BY id",
+                [territory_id],
+            )
+        ]
+    rng = random.Random(SEED)
+    services = [
+        "AideAuxDemarchesAdministratives",
+        "MaitriseDesOutilsNumeriquesDuQuotidien",
+        "LoisirsEtCreationsNumeriques",
+        "AccesInternetEtMaterielInformatique",
+    ]
+    categories = ["access", "first_steps", "procedures", "culture"]
+    searches: list[dict] = [{}]
+    for name, code, postal_codes in areas:
+        searches.append({"where": name})
+        searches.append({"where": name, "open_now": "on"})
+        searches.append({"where": name, "service": rng.choice(services)})
+        if postal_codes:
+            searches.append({"where": postal_codes[0]})
+        searches.append({"commune": code})
+    for service in services:
+        searches.append({"service": service})
+        searches.append({"service": service, "open_now": "on"})
+    for category in categories:
+        searches.append({"category": category})
+    searches += [
+        {"q": "mairie"},
+        {"q": "france services"},
+        {"q": "bibliotheque"},
+        {"open_now": "on"},
+        {"free": "on"},
+        {"step_free": "on", "where": areas[0][0]},
+        {"page": "2"},
+        {"simple": "1", "where": areas[1][0]},
+    ]
+    # Popular first: the general searches and the biggest communes.
+    kinds = {
+        "search": (
+            0.50,
+            [f"/{SLUG}/places/?{urllib.parse.urlencode(s)}".rstrip("?") for s in searches],
+        ),
+        "place": (0.25, [f"/{SLUG}/places/{pk}/" for pk in rng.sample(places, len(places))]),
+        "print": (0.10, [f"/{SLUG}/places/{pk}/print/" for pk in rng.sample(places, len(places))]),
+        "home": (0.15, [f"/{SLUG}/", f"/{SLUG}/?simple=1"]),
+    }
+    sequence: list[str] = []
+    length = 20_000
+    for share, paths in kinds.values():
+        weights = [1 / (rank + 1) for rank in range(len(paths))]
+        chosen = rng.choices(paths, weights=weights, k=round(share * length))
+        # Two French visits for one English one.
+        sequence += [("/en" + p) if rng.random() < 1 / 3 else p for p in chosen]
+    rng.shuffle(sequence)
+    mix = {
+        kind: {"share": share, "distinct_paths": len(paths)}
+        for kind, (share, paths) in kinds.items()
+    }
+    return sequence, {"mix": mix, "sequence_length": len(sequence), "places": len(places)}
+
+
+def _wait_for(url: str, log: Path) -> None:
+    for _ in range(240):
+        try:
+            urllib.request.urlopen(url, timeout=2)
+            return
+        except (urllib.error.URLError, OSError):
+            time.sleep(0.5)
+    sys.exit(f"The server at {url} did not answer; its log:\n{log.read_text()[-3000:]}")
+
+
+def _cpu_seconds(pid: int, *, with_children: bool = False) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    # After the ")" the fields start at the 3rd: utime is the 14th, stime 15th, cutime 16th…
+    ticks = int(fields[11]) + int(fields[12])
+    if with_children:
+        ticks += int(fields[13]) + int(fields[14])
+    return ticks / CLOCK_TICKS
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
+    except OSError:
+        return []
+    return [int(p) for p in text.split()]
+
+
+def _server_cpu(master: int) -> float:
+    """gunicorn's master and workers; reaped (recycled) workers count in the master's cutime."""
+    return _cpu_seconds(master, with_children=True) + sum(
+        _cpu_seconds(child) for child in _children(master)
+    )
+
+
+class _DatabaseCpu(threading.Thread):
+    """CPU of the PostgreSQL backends serving the benchmark's database. Backends come and go
+    (Django closes a connection after CONN_MAX_AGE), so they are looked up twice a second and
+    each one's last reading is kept; what a backend spends in its last half-second is missed."""
+
+    def __init__(self, admin_url: str, database: str):
+        super().__init__(daemon=True)
+        self.admin_url, self.database = admin_url, database
+        self.first: dict[int, float] = {}
+        self.last: dict[int, float] = {}
+        self.stop = threading.Event()
+
+    def sample(self, connection) -> None:
+        rows = connection.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s", [self.database]
+        ).fetchall()
+        for (pid,) in rows:
+            seconds = _cpu_seconds(pid)
+            self.first.setdefault(pid, seconds)
+            self.last[pid] = seconds
+
+    def run(self) -> None:
+        import psycopg
+
+        with psycopg.connect(self.admin_url, autocommit=True) as connection:
+            self.sample(connection)
+            while not self.stop.wait(0.5):
+                self.sample(connection)
+
+    def seconds(self) -> float:
+        return sum(self.last[pid] - self.first[pid] for pid in self.last)
+
+
+def _warm_up(base: str, paths: list[str]) -> dict[str, float]:
+    """Each distinct path once (all must answer 200); mean size of each kind of page, in KB."""
+    sizes: dict[str, list[int]] = {}
+    for path in sorted(set(paths)):
+        request = urllib.request.Request(base + path, headers={"X-Forwarded-Proto": "https"})
+        with urllib.request.urlopen(request, timeout=30) as response:
+            if response.status != 200:
+                sys.exit(f"{path} answered {response.status}")
+            body = response.read()
+        kind = "print" if path.endswith("/print/") else "search" if "/places/?" in path else ""
+        kind = kind or ("place" if "/places/" in path else "home")
+        sizes.setdefault(kind, []).append(len(body))
+    return {kind: round(sum(s) / len(s) / 1024, 1) for kind, s in sizes.items()}
+
+
+def _git_commit() -> str:
+    return subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True
+    ).stdout.strip()
+
+
+def _versions() -> dict[str, str]:
+    from importlib.metadata import version
+
+    wrk = subprocess.run(["wrk", "--version"], capture_output=True, text=True)
+    return {
+        "django": version("django"),
+        "gunicorn": version("gunicorn"),
+        "whitenoise": version("whitenoise"),
+        "psycopg": version("psycopg"),
+        "wrk": (wrk.stdout or wrk.stderr).split("\n")[0].strip(),
+        "postgresql": subprocess.run(
+            ["psql", "--version"], capture_output=True, text=True
+        ).stdout.strip(),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--duration", type=int, default=60, help="seconds of load")
+    parser.add_argument("--connections", type=int, default=200, help="concurrent clients")
+    parser.add_argument("--threads", type=int, default=2, help="wrk threads")
+    parser.add_argument("--workers", type=int, help="gunicorn workers (default: its config)")
+    parser.add_argument("--label", default="current", help="name of this run in load.json")
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        sys.exit("wrk is needed: apt-get install wrk")
+
+    pg_url = subprocess.run(
+        ["scripts/find-postgres.sh"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.strip()
+    pg_base = pg_url.rsplit("/", 1)[0]
+    database = f"maillage_load_{os.getpid()}"
+    _run(["psql", f"{pg_base}/postgres", "-qc", f"CREATE DATABASE {database}"], dict(os.environ))
+    work = Path(tempfile.mkdtemp(prefix="maillage-load-"))
+    server = None
+    try:
+        print(f"== Deploying into {work} (database {database})", flush=True)
+        env = _deploy(work, f"{pg_base}/{database}")
+        sequence, composition = _paths(f"{pg_base}/{database}")
+        (work / "paths.txt").write_text("\n".join(sequence) + "\n", encoding="utf-8")
+        port = _free_port()
+        base = f"http://127.0.0.1:{port}"
+        if args.workers:
+            env["WEB_CONCURRENCY"] = str(args.workers)
+        log = work / "server.log"
+        with open(log, "ab") as out:
+            server = subprocess.Popen(
+                [
+                    GUNICORN,
+                    *("--config", "python:maillage.gunicorn", "--bind", f"127.0.0.1:{port}"),
+                    "maillage.wsgi:application",
+                ],
+                cwd=ROOT,
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+        _wait_for(f"{base}/healthz", log)
+        workers = len(_children(server.pid))
+        print(f"== gunicorn on {base}, {workers} workers; warming up", flush=True)
+        sizes = _warm_up(base, sequence)
+        load_before = os.getloadavg()
+        server_cpu = _server_cpu(server.pid)
+        database_cpu = _DatabaseCpu(f"{pg_base}/postgres", database)
+        database_cpu.start()
+        time.sleep(0.6)
+        started = time.monotonic()
+        print(
+            f"== wrk: {args.connections} connections, {args.duration} s, "
+            f"load average {load_before[0]:.2f}",
+            flush=True,
+        )
+        wrk = subprocess.Popen(
+            [
+                *("wrk", f"-t{args.threads}", f"-c{args.connections}", f"-d{args.duration}s"),
+                *("--timeout", "30s", "-s", str(ROOT / "bench" / "load.lua"), base),
+                *("--", str(work / "paths.txt")),
+            ],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        output = wrk.stdout.read()
+        _pid, status, usage = os.wait4(wrk.pid, 0)
+        wrk.returncode = status
+        wall = time.monotonic() - started
+        server_cpu = _server_cpu(server.pid) - server_cpu
+        database_cpu.stop.set()
+        database_cpu.join()
+        load_after = os.getloadavg()
+        line = next((x for x in output.splitlines() if x.startswith("WRK-JSON ")), None)
+        if line is None:
+            sys.exit(f"wrk printed no summary:\n{output}")
+        figures = json.loads(line.removeprefix("WRK-JSON "))
+        requests = figures["requests"]
+        seconds = figures["duration_us"] / 1e6
+        errors = sum(figures["errors"].values())
+        result = {
+            "label": args.label,
+            "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "git_commit": _git_commit(),
+            "machine": describe(),
+            "load_average_before": [round(x, 2) for x in load_before],
+            "load_average_after": [round(x, 2) for x in load_after],
+            "versions": _versions(),
+            "parameters": {
+                "duration_s": args.duration,
+                "connections": args.connections,
+                "wrk_threads": args.threads,
+                "gunicorn_workers": workers,
+                "database": "postgresql",
+                **composition,
+            },
+            "figures": {
+                "requests": requests,
+                "requests_per_s": round(requests / seconds, 1),
+                "latency_ms": figures["latency_ms"],
+                "errors": errors,
+                "errors_detail": figures["errors"],
+                "mean_page_kb": sizes,
+                "received_mb": round(figures["bytes"] / 1024**2, 1),
+                "server_cpu_ms_per_request": round(1000 * server_cpu / max(requests, 1), 2),
+                "database_cpu_ms_per_request": round(
+                    1000 * database_cpu.seconds() / max(requests, 1), 2
+                ),
+                "wrk_cpu_ms_per_request": round(
+                    1000 * (usage.ru_utime + usage.ru_stime) / max(requests, 1), 3
+                ),
+                "wall_s": round(wall, 1),
+            },
+        }
+        print(json.dumps(result, indent=2))
+        out = ROOT / "bench" / "results" / "load.json"
+        out.parent.mkdir(parents=True, exist_ok=True)
+        runs = json.loads(out.read_text(encoding="utf-8")) if out.exists() else {}
+        runs[args.label] = result
+        out.write_text(json.dumps(runs, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        print(f"== written to {out.relative_to(ROOT)} under {args.label!r}")
+    finally:
+        if server is not None:
+            server.terminate()
+            try:
+                server.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                server.kill()
+        _run(
+            ["psql", f"{pg_base}/postgres", "-qc", f"DROP DATABASE IF EXISTS {database}"],
+            dict(os.environ),
+        )
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -38,7 +38,6 @@ import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.error
 import urllib.parse
@@ -49,12 +48,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.machine import describe  # noqa: E402
+from bench.process_cpu import DatabaseCpu, children, server_cpu  # noqa: E402
 
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
 GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
 SLUG = "bordeaux-metropole"
 SEED = 20261203
-CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
 def _run(args: list[str], env: dict[str, str], **kwargs) -> subprocess.CompletedProcess:
@@ -193,66 +192,6 @@ def _wait_for(url: str, log: Path) -> None:
     sys.exit(f"The server at {url} did not answer; its log:\n{log.read_text()[-3000:]}")
 
 
-def _cpu_seconds(pid: int, *, with_children: bool = False) -> float:
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    # After the ")" the fields start at the 3rd: utime is the 14th, stime 15th, cutime 16th…
-    ticks = int(fields[11]) + int(fields[12])
-    if with_children:
-        ticks += int(fields[13]) + int(fields[14])
-    return ticks / CLOCK_TICKS
-
-
-def _children(pid: int) -> list[int]:
-    try:
-        text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
-    except OSError:
-        return []
-    return [int(p) for p in text.split()]
-
-
-def _server_cpu(master: int) -> float:
-    """gunicorn's master and workers; reaped (recycled) workers count in the master's cutime."""
-    return _cpu_seconds(master, with_children=True) + sum(
-        _cpu_seconds(child) for child in _children(master)
-    )
-
-
-class _DatabaseCpu(threading.Thread):
-    """CPU of the PostgreSQL backends serving the benchmark's database. Backends come and go
-    (Django closes a connection after CONN_MAX_AGE), so they are looked up twice a second and
-    each one's last reading is kept; what a backend spends in its last half-second is missed."""
-
-    def __init__(self, admin_url: str, database: str):
-        super().__init__(daemon=True)
-        self.admin_url, self.database = admin_url, database
-        self.first: dict[int, float] = {}
-        self.last: dict[int, float] = {}
-        self.stop = threading.Event()
-
-    def sample(self, connection) -> None:
-        rows = connection.execute(
-            "SELECT pid FROM pg_stat_activity WHERE datname = %s", [self.database]
-        ).fetchall()
-        for (pid,) in rows:
-            seconds = _cpu_seconds(pid)
-            self.first.setdefault(pid, seconds)
-            self.last[pid] = seconds
-
-    def run(self) -> None:
-        import psycopg
-
-        with psycopg.connect(self.admin_url, autocommit=True) as connection:
-            self.sample(connection)
-            while not self.stop.wait(0.5):
-                self.sample(connection)
-
-    def seconds(self) -> float:
-        return sum(self.last[pid] - self.first[pid] for pid in self.last)
-
-
 def _warm_up(base: str, paths: list[str]) -> dict[str, float]:
     """Each distinct path once (all must answer 200); mean size of each kind of page, in KB."""
     sizes: dict[str, list[int]] = {}
@@ -332,12 +271,12 @@ def main() -> None:
                 stderr=subprocess.STDOUT,
             )
         _wait_for(f"{base}/healthz", log)
-        workers = len(_children(server.pid))
+        workers = len(children(server.pid))
         print(f"== gunicorn on {base}, {workers} workers; warming up", flush=True)
         sizes = _warm_up(base, sequence)
         load_before = os.getloadavg()
-        server_cpu = _server_cpu(server.pid)
-        database_cpu = _DatabaseCpu(f"{pg_base}/postgres", database)
+        server_seconds = server_cpu(server.pid)
+        database_cpu = DatabaseCpu(f"{pg_base}/postgres", database)
         database_cpu.start()
         time.sleep(0.6)
         started = time.monotonic()
@@ -359,7 +298,7 @@ def main() -> None:
         _pid, status, usage = os.wait4(wrk.pid, 0)
         wrk.returncode = status
         wall = time.monotonic() - started
-        server_cpu = _server_cpu(server.pid) - server_cpu
+        server_seconds = server_cpu(server.pid) - server_seconds
         database_cpu.stop.set()
         database_cpu.join()
         load_after = os.getloadavg()
@@ -394,7 +333,7 @@ def main() -> None:
                 "errors_detail": figures["errors"],
                 "mean_page_kb": sizes,
                 "received_mb": round(figures["bytes"] / 1024**2, 1),
-                "server_cpu_ms_per_request": round(1000 * server_cpu / max(requests, 1), 2),
+                "server_cpu_ms_per_request": round(1000 * server_seconds / max(requests, 1), 2),
                 "database_cpu_ms_per_request": round(
                     1000 * database_cpu.seconds() / max(requests, 1), 2
                 ),

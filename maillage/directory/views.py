@@ -41,7 +41,7 @@ def territory_home(request, territory):
             "territory": territory,
             "form": form,
             "categories": voc.SERVICE_CATEGORIES,
-            "communes": territory.areas.order_by("name"),
+            "communes": territory.areas.order_by("name").values("name"),
             "place_count": Place.objects.filter(
                 territory=territory, status=Place.Status.PUBLISHED
             ).count(),
@@ -80,7 +80,7 @@ def place_search(request, territory):
             "map_points": map_points(result, first_rank=first_rank) if result else [],
             "first_rank": first_rank,
             "query_string": query.urlencode(),
-            "communes": territory.areas.order_by("name"),
+            "communes": territory.areas.order_by("name").values("name"),
         },
     )
 

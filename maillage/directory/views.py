@@ -22,6 +22,7 @@ from maillage.directory.forms import (
     service_initial,
 )
 from maillage.directory.models import Organisation, Place
+from maillage.directory.page_cache import public_page
 from maillage.directory.presenters import map_points, place_card
 from maillage.territories.models import Territory
 from maillage.territories.permissions import is_coordinator, roles_in
@@ -31,6 +32,7 @@ def _territory(slug: str) -> Territory:
     return get_object_or_404(Territory, slug=slug)
 
 
+@public_page(clock=False)
 def territory_home(request, territory):
     territory = _territory(territory)
     form = PlaceSearchForm(territory=territory)
@@ -49,6 +51,7 @@ def territory_home(request, territory):
     )
 
 
+@public_page(clock=True)
 def place_search(request, territory):
     territory = _territory(territory)
     form = PlaceSearchForm(request.GET or None, territory=territory)
@@ -111,11 +114,13 @@ def _place_context(request, place: Place) -> dict:
     }
 
 
+@public_page(clock=True)
 def place_detail(request, territory, pk):
     place = _visible_place(request, territory, pk)
     return render(request, "directory/place.html", _place_context(request, place))
 
 
+@public_page(clock=True)
 def place_print(request, territory, pk):
     place = _visible_place(request, territory, pk)
     return render(request, "directory/place_print.html", _place_context(request, place))

@@ -4,9 +4,9 @@ A page is kept under its full URL (path and query string, so also the language p
 simple mode), the active language, and the territory's `directory_version`, which every
 directory write changes in its own transaction (`services.directory_changed`): an edit is
 visible at the next request, in every worker. Pages that show the clock ("open now", "open
-until 12:30", today's hours) are also keyed on the current minute of the territory's local
-time: opening hours change at whole minutes, so such a page is exact, and lives at most
-`CLOCK_TIMEOUT` seconds.
+until 12:30", today's hours) are also keyed on the local date and on the next moment when any
+published place of the territory opens or closes (`clock_key`): until then, no such text
+and no "open now" result can change, so a page kept under that key is exact.
 
 Never kept or served from the cache: requests of a signed-in person, requests with messages
 waiting to be shown, methods other than GET, answers other than 200, and answers that set a
@@ -18,6 +18,7 @@ process, no extra service; docs/operations.md explains the choice).
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from collections.abc import Callable
 from functools import wraps
@@ -27,13 +28,13 @@ from django.core.cache import caches
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone, translation
 
+from maillage.directory import opening_hours, search_index
 from maillage.territories.models import Territory
 
 CACHE_ALIAS = "public_pages"
-# Bounds how long a page that does not show the clock stays after a change the directory
-# version does not record (the territory's own name, its communes).
+# Bounds how long a page stays after a change the directory version does not record (the
+# territory's own name, its communes), and the memory taken by pages nobody asks for again.
 TIMEOUT = 300  # seconds
-CLOCK_TIMEOUT = 60  # seconds: a page keyed on the minute is useless after it
 
 
 def _cache():
@@ -64,15 +65,43 @@ def _may_keep(request: HttpRequest, response: HttpResponse) -> bool:
     )
 
 
-def key_for(request: HttpRequest, *, version: str, clock: bool) -> str:
-    """The cache key of `request`'s page at directory `version` (and the minute if `clock`)."""
-    minute = timezone.localtime().strftime("%Y-%m-%dT%H:%M") if clock else ""
+_clock_keys: dict[int, tuple[str, str, str]] = {}  # territory pk: (version, minute, key)
+
+
+def clock_key(territory: Territory, *, version: str) -> str:
+    """Today's local date and the next moment any published place of `territory` opens or
+    closes ("2026-11-24 until 2026-11-24T12:00"). Computed once a minute per process: opening
+    hours change at whole minutes, so the answer holds for the whole minute."""
+    now = timezone.localtime().replace(tzinfo=None)
+    minute = now.strftime("%Y-%m-%dT%H:%M")
+    kept = _clock_keys.get(territory.pk)
+    if kept is not None and kept[:2] == (version, minute):
+        return kept[2]
+    changes: list[dt.datetime] = []
+    for text in search_index.index_for(territory).unique_hours:
+        if not text:
+            continue
+        try:
+            change = opening_hours.parse(text, territory.country).next_change(now)
+        except opening_hours.OpeningHoursError:
+            continue  # shown as typed, whatever the time
+        if change is not None:
+            changes.append(change)
+    until = min(changes).isoformat(timespec="minutes") if changes else "never"
+    key = f"{now.date().isoformat()} until {until}"
+    _clock_keys[territory.pk] = (version, minute, key)
+    return key
+
+
+def key_for(request: HttpRequest, *, version: str, clock: str) -> str:
+    """The cache key of `request`'s page at directory `version` and `clock` (`clock_key`, or
+    "" for a page that does not show the time)."""
     parts = [
         request.get_host(),
         request.get_full_path(),
         translation.get_language() or "",
         version,
-        minute,
+        clock,
     ]
     digest = hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()
     return f"page:{digest}"
@@ -90,25 +119,23 @@ def public_page(*, clock: bool) -> Callable:
         def wrapped(request: HttpRequest, territory: str, *args, **kwargs) -> HttpResponse:
             if not _may_use_cache(request):
                 return view(request, territory, *args, **kwargs)
-            version = (
+            found = (
                 Territory.objects.filter(slug=territory)
-                .values_list("directory_version", flat=True)
+                .values_list("pk", "country", "directory_version")
                 .first()
             )
-            if version is None:  # unknown territory: the view answers 404
+            if found is None:  # unknown territory: the view answers 404
                 return view(request, territory, *args, **kwargs)
-            key = key_for(request, version=version, clock=clock)
+            pk, country, version = found
+            moment = clock_key(Territory(pk=pk, country=country), version=version) if clock else ""
+            key = key_for(request, version=version, clock=moment)
             kept = _cache().get(key)
             if kept is not None:
                 content_type, content = kept
                 return HttpResponse(content, content_type=content_type)
             response = view(request, territory, *args, **kwargs)
             if _may_keep(request, response):
-                _cache().set(
-                    key,
-                    (response["Content-Type"], response.content),
-                    CLOCK_TIMEOUT if clock else TIMEOUT,
-                )
+                _cache().set(key, (response["Content-Type"], response.content), TIMEOUT)
             return response
 
         return wrapped

@@ -124,14 +124,26 @@ def test_the_language_and_the_query_string_are_in_the_key(client, place, bordeau
 
 def test_open_now_results_change_when_the_clock_moves(client, place, clock):
     url = "/test-metropole/places/"
-    clock.set(10)  # the place opens Mo-Fr 09:00-17:00
+    clock.set(16, 59)  # the place opens Mo-Fr 09:00-17:00
     assert "Espace numérique du Lac" in client.get(url, {"open_now": "on"}).content.decode()
-    clock.set(18)
+    page = client.get(f"/en/test-metropole/places/{place.pk}/").content.decode()
+    assert "Open now, until" in page
+    clock.set(17, 0)  # the very minute it closes
     closed = client.get(url, {"open_now": "on"}).content.decode()
     assert "Espace numérique du Lac" not in closed
-    # The place page says whether it is open, so it follows the clock too.
-    page = client.get(f"/test-metropole/places/{place.pk}/").content.decode()
-    assert "Closed" in page or "Fermé" in page
+    page = client.get(f"/en/test-metropole/places/{place.pk}/").content.decode()
+    assert "Closed now, opens" in page
+
+
+def test_the_clock_key_is_the_date_and_the_next_opening_or_closing(territory, place, clock):
+    territory.refresh_from_db()
+    version = territory.directory_version
+    clock.set(10, 15)
+    assert page_cache.clock_key(territory, version=version) == "2026-11-24 until 2026-11-24T17:00"
+    clock.set(16, 59)
+    assert page_cache.clock_key(territory, version=version) == "2026-11-24 until 2026-11-24T17:00"
+    clock.set(17, 0)
+    assert page_cache.clock_key(territory, version=version) == "2026-11-24 until 2026-11-25T09:00"
 
 
 def test_pages_with_messages_waiting_are_neither_served_from_nor_kept_in_the_cache(

@@ -6,7 +6,9 @@ production settings, a fresh PostgreSQL database, `collectstatic` into the manif
 opens 200 connections for 60 s on a weighted mix of anonymous public pages, in French and
 English: search results (communes, postal codes, services, categories, open now, words, page
 2), place pages, print pages and the territory home. Every connection is one visitor who
-keeps no cookie, so each request is a first visit.
+keeps no cookie, so each request is a first visit. A first run of `--warm-seconds` (30) from a
+fresh start is recorded as the cold start (each worker fills its own page cache); the measured
+run that follows is the steady state of a site that has been running.
 
 Why wrk: the load generator competes with the server for the same cores; wrk is C with a
 LuaJIT hook (`bench/load.lua`) and costs a few microseconds of CPU per request, where a
@@ -20,7 +22,7 @@ workers (including workers recycled during the run) and of the PostgreSQL backen
 benchmark's database, read from /proc before and after.
 
 Usage: .venv/bin/python bench/bench_load.py [--duration 60] [--connections 200]
-       [--label NAME] [--workers N]
+       [--label NAME] [--workers N] [--warm-seconds 30]
 Needs `wrk` (apt-get install wrk) and PostgreSQL (found by scripts/find-postgres.sh).
 Results are merged into bench/results/load.json under the label. Never asserts timings.
 """
@@ -207,6 +209,28 @@ def _warm_up(base: str, paths: list[str]) -> dict[str, float]:
     return {kind: round(sum(s) / len(s) / 1024, 1) for kind, s in sizes.items()}
 
 
+def _wrk(args, base: str, work: Path, seconds: int) -> tuple[dict, object]:
+    """One wrk run; its summary and wrk's own resource usage."""
+    wrk = subprocess.Popen(
+        [
+            *("wrk", f"-t{args.threads}", f"-c{args.connections}", f"-d{seconds}s"),
+            *("--timeout", "30s", "-s", str(ROOT / "bench" / "load.lua"), base),
+            *("--", str(work / "paths.txt")),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    output = wrk.stdout.read()
+    _pid, _status, usage = os.wait4(wrk.pid, 0)
+    wrk.returncode = _status
+    line = next((x for x in output.splitlines() if x.startswith("WRK-JSON ")), None)
+    if line is None:
+        sys.exit(f"wrk printed no summary:\n{output}")
+    figures = json.loads(line.removeprefix("WRK-JSON "))
+    figures["requests_per_s"] = round(figures["requests"] / (figures["duration_us"] / 1e6), 1)
+    return figures, usage
+
+
 def _git_commit() -> str:
     return subprocess.run(
         ["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True
@@ -236,6 +260,12 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
     parser.add_argument("--workers", type=int, help="gunicorn workers (default: its config)")
     parser.add_argument("--label", default="current", help="name of this run in load.json")
+    parser.add_argument(
+        "--warm-seconds",
+        type=int,
+        default=30,
+        help="a first run, from a fresh start, before the measured one (0: none)",
+    )
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is needed: apt-get install wrk")
@@ -274,6 +304,12 @@ def main() -> None:
         workers = len(children(server.pid))
         print(f"== gunicorn on {base}, {workers} workers; warming up", flush=True)
         sizes = _warm_up(base, sequence)
+        cold_start = None
+        if args.warm_seconds:
+            # Workers fill their own page cache: a first run from a fresh start, recorded as
+            # the cold start; the measured run then sees the steady state of a running site.
+            print(f"== wrk from a fresh start, {args.warm_seconds} s (cold start)", flush=True)
+            cold_start = _wrk(args, base, work, args.warm_seconds)[0]
         load_before = os.getloadavg()
         server_seconds = server_cpu(server.pid)
         database_cpu = DatabaseCpu(f"{pg_base}/postgres", database)
@@ -285,27 +321,12 @@ def main() -> None:
             f"load average {load_before[0]:.2f}",
             flush=True,
         )
-        wrk = subprocess.Popen(
-            [
-                *("wrk", f"-t{args.threads}", f"-c{args.connections}", f"-d{args.duration}s"),
-                *("--timeout", "30s", "-s", str(ROOT / "bench" / "load.lua"), base),
-                *("--", str(work / "paths.txt")),
-            ],
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        output = wrk.stdout.read()
-        _pid, status, usage = os.wait4(wrk.pid, 0)
-        wrk.returncode = status
+        figures, usage = _wrk(args, base, work, args.duration)
         wall = time.monotonic() - started
         server_seconds = server_cpu(server.pid) - server_seconds
         database_cpu.stop.set()
         database_cpu.join()
         load_after = os.getloadavg()
-        line = next((x for x in output.splitlines() if x.startswith("WRK-JSON ")), None)
-        if line is None:
-            sys.exit(f"wrk printed no summary:\n{output}")
-        figures = json.loads(line.removeprefix("WRK-JSON "))
         requests = figures["requests"]
         seconds = figures["duration_us"] / 1e6
         errors = sum(figures["errors"].values())
@@ -319,6 +340,7 @@ def main() -> None:
             "versions": _versions(),
             "parameters": {
                 "duration_s": args.duration,
+                "cold_start_run_s": args.warm_seconds,
                 "connections": args.connections,
                 "wrk_threads": args.threads,
                 "gunicorn_workers": workers,
@@ -342,6 +364,7 @@ def main() -> None:
                 ),
                 "wall_s": round(wall, 1),
             },
+            "cold_start": cold_start,
         }
         print(json.dumps(result, indent=2))
         out = ROOT / "bench" / "results" / "load.json"

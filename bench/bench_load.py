@@ -33,7 +33,6 @@ import argparse
 import datetime as dt
 import json
 import os
-import random
 import secrets
 import shutil
 import socket
@@ -42,20 +41,18 @@ import sys
 import tempfile
 import time
 import urllib.error
-import urllib.parse
 import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.load_pages import paths, static_files, warm_up  # noqa: E402
 from bench.machine import describe  # noqa: E402
 from bench.process_cpu import DatabaseCpu, children, server_cpu  # noqa: E402
 
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
 GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
-SLUG = "bordeaux-metropole"
-SEED = 20261203
 
 
 def _run(args: list[str], env: dict[str, str], **kwargs) -> subprocess.CompletedProcess:
@@ -102,88 +99,6 @@ def _deploy(work: Path, database_url: str) -> dict[str, str]:
     return env
 
 
-def _paths(database_url: str) -> tuple[list[str], dict]:
-    """The weighted sequence of paths wrk walks through, and what it is made of.
-
-    Popularity follows a Zipf law (weight 1/rank) inside each kind of page, as on a real
-    directory where a few searches and places get most visits; the order is shuffled with a
-    fixed seed. Half the visits are searches, a quarter place pages.
-    """
-    import psycopg
-
-    with psycopg.connect(database_url) as connection:
-        territory_id = connection.execute(
-            "SELECT id FROM territories_territory WHERE slug = %s", [SLUG]
-        ).fetchone()[0]
-        areas = connection.execute(
-            "SELECT name, code, postal_codes FROM territories_area WHERE territory_id = %s "
-            "ORDER BY population DESC NULLS LAST, name",
-            [territory_id],
-        ).fetchall()
-        places = [
-            row[0]
-            for row in connection.execute(
-                "SELECT id FROM directory_place WHERE territory_id = %s AND status = 'published' "
-                "ORDER BY id",
-                [territory_id],
-            )
-        ]
-    rng = random.Random(SEED)
-    services = [
-        "AideAuxDemarchesAdministratives",
-        "MaitriseDesOutilsNumeriquesDuQuotidien",
-        "LoisirsEtCreationsNumeriques",
-        "AccesInternetEtMaterielInformatique",
-    ]
-    categories = ["access", "first_steps", "procedures", "culture"]
-    searches: list[dict] = [{}]
-    for name, code, postal_codes in areas:
-        searches.append({"where": name})
-        searches.append({"where": name, "open_now": "on"})
-        searches.append({"where": name, "service": rng.choice(services)})
-        if postal_codes:
-            searches.append({"where": postal_codes[0]})
-        searches.append({"commune": code})
-    for service in services:
-        searches.append({"service": service})
-        searches.append({"service": service, "open_now": "on"})
-    for category in categories:
-        searches.append({"category": category})
-    searches += [
-        {"q": "mairie"},
-        {"q": "france services"},
-        {"q": "bibliotheque"},
-        {"open_now": "on"},
-        {"free": "on"},
-        {"step_free": "on", "where": areas[0][0]},
-        {"page": "2"},
-        {"simple": "1", "where": areas[1][0]},
-    ]
-    # Popular first: the general searches and the biggest communes.
-    kinds = {
-        "search": (
-            0.50,
-            [f"/{SLUG}/places/?{urllib.parse.urlencode(s)}".rstrip("?") for s in searches],
-        ),
-        "place": (0.25, [f"/{SLUG}/places/{pk}/" for pk in rng.sample(places, len(places))]),
-        "print": (0.10, [f"/{SLUG}/places/{pk}/print/" for pk in rng.sample(places, len(places))]),
-        "home": (0.15, [f"/{SLUG}/", f"/{SLUG}/?simple=1"]),
-    }
-    sequence: list[str] = []
-    length = 20_000
-    for share, paths in kinds.values():
-        weights = [1 / (rank + 1) for rank in range(len(paths))]
-        chosen = rng.choices(paths, weights=weights, k=round(share * length))
-        # Two French visits for one English one.
-        sequence += [("/en" + p) if rng.random() < 1 / 3 else p for p in chosen]
-    rng.shuffle(sequence)
-    mix = {
-        kind: {"share": share, "distinct_paths": len(paths)}
-        for kind, (share, paths) in kinds.items()
-    }
-    return sequence, {"mix": mix, "sequence_length": len(sequence), "places": len(places)}
-
-
 def _wait_for(url: str, log: Path) -> None:
     for _ in range(240):
         try:
@@ -192,21 +107,6 @@ def _wait_for(url: str, log: Path) -> None:
         except (urllib.error.URLError, OSError):
             time.sleep(0.5)
     sys.exit(f"The server at {url} did not answer; its log:\n{log.read_text()[-3000:]}")
-
-
-def _warm_up(base: str, paths: list[str]) -> dict[str, float]:
-    """Each distinct path once (all must answer 200); mean size of each kind of page, in KB."""
-    sizes: dict[str, list[int]] = {}
-    for path in sorted(set(paths)):
-        request = urllib.request.Request(base + path, headers={"X-Forwarded-Proto": "https"})
-        with urllib.request.urlopen(request, timeout=30) as response:
-            if response.status != 200:
-                sys.exit(f"{path} answered {response.status}")
-            body = response.read()
-        kind = "print" if path.endswith("/print/") else "search" if "/places/?" in path else ""
-        kind = kind or ("place" if "/places/" in path else "home")
-        sizes.setdefault(kind, []).append(len(body))
-    return {kind: round(sum(s) / len(s) / 1024, 1) for kind, s in sizes.items()}
 
 
 def _wrk(args, base: str, work: Path, seconds: int) -> tuple[dict, object]:
@@ -281,7 +181,7 @@ def main() -> None:
     try:
         print(f"== Deploying into {work} (database {database})", flush=True)
         env = _deploy(work, f"{pg_base}/{database}")
-        sequence, composition = _paths(f"{pg_base}/{database}")
+        sequence, composition = paths(f"{pg_base}/{database}")
         (work / "paths.txt").write_text("\n".join(sequence) + "\n", encoding="utf-8")
         port = _free_port()
         base = f"http://127.0.0.1:{port}"
@@ -303,7 +203,8 @@ def main() -> None:
         _wait_for(f"{base}/healthz", log)
         workers = len(children(server.pid))
         print(f"== gunicorn on {base}, {workers} workers; warming up", flush=True)
-        sizes = _warm_up(base, sequence)
+        sizes = warm_up(base, sequence)
+        static = static_files(base)
         cold_start = None
         if args.warm_seconds:
             # Workers fill their own page cache: a first run from a fresh start, recorded as
@@ -365,6 +266,7 @@ def main() -> None:
                 "wall_s": round(wall, 1),
             },
             "cold_start": cold_start,
+            "static_files": static,
         }
         print(json.dumps(result, indent=2))
         out = ROOT / "bench" / "results" / "load.json"

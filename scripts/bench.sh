@@ -12,6 +12,8 @@ pg_url="$(scripts/find-postgres.sh)"
 pg_bench="${pg_url%/*}/maillage_bench"
 psql "${pg_url%/*}/postgres" -qc "DROP DATABASE IF EXISTS maillage_bench" -c "CREATE DATABASE maillage_bench"
 MAILLAGE_DATABASE_URL="$pg_bench" .venv/bin/python bench/bench_search.py
+echo "== Public pages under load: gunicorn, PostgreSQL, 200 wrk clients (apt-get install wrk)"
+.venv/bin/python bench/bench_load.py
 for peers in scripts/test-peers-*.sh; do bash "$peers" >/dev/null; done  # builds the peer venvs
 echo "== Observatory: raking and calibration"
 PYTHONPATH=. .venv-peers-obs/bin/python bench/bench_raking.py

@@ -14,12 +14,14 @@ Prints figures and the top costs; merges them into bench/results/profile.json un
 from __future__ import annotations
 
 import argparse
+import atexit
 import cProfile
 import datetime as dt
 import io
 import json
 import os
 import pstats
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -29,6 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 _work = tempfile.mkdtemp(prefix="maillage-profile-")
+atexit.register(shutil.rmtree, _work, ignore_errors=True)
 os.environ["DJANGO_SETTINGS_MODULE"] = "maillage.settings.test"
 os.environ["MAILLAGE_DATABASE_URL"] = f"sqlite:///{_work}/profile.sqlite3"
 

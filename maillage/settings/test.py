@@ -18,3 +18,9 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"]["TEST"] = {"NAME": ""}  # in-memory test database
 MAP_TILES_URL = "/static/img/offline-tile.png"  # no network in tests: a local blank tile
 ADDRESS_GEOCODER_URL = ""  # no network in tests; tests/directory/test_geocoding serves one
+# Tests see every change at once, whatever made it; tests/directory/test_page_cache.py turns the
+# public page cache on.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "public_pages": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
+}

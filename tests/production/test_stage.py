@@ -199,7 +199,10 @@ def test_an_error_is_logged_with_its_traceback_and_request_id(stage, stage_env):
     place = re.search(r"/places/(\d+)/", results.text).group(0)
     _rename_table(stage_env["database"], "directory_place", "directory_place_away")
     try:
-        broken = client.get(f"/{territory}{place}", headers={"X-Request-ID": "stage-error-0001"})
+        # A query string no one asked before: not in any worker's page cache.
+        broken = client.get(
+            f"/{territory}{place}?forced-error=1", headers={"X-Request-ID": "stage-error-0001"}
+        )
     finally:
         _rename_table(stage_env["database"], "directory_place_away", "directory_place")
     assert broken.status == 500

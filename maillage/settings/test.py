@@ -2,6 +2,7 @@
 
 from maillage.settings.base import *  # noqa: F403
 from maillage.settings.base import DATABASES
+from maillage.settings.headers import content_security_policy
 
 SECRET_KEY = "test-only-insecure-key"
 DEBUG = False
@@ -17,4 +18,5 @@ WHITENOISE_USE_FINDERS = True
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"]["TEST"] = {"NAME": ""}  # in-memory test database
 MAP_TILES_URL = "/static/img/offline-tile.png"  # no network in tests: a local blank tile
+CONTENT_SECURITY_POLICY = content_security_policy(MAP_TILES_URL)
 ADDRESS_GEOCODER_URL = ""  # no network in tests; tests/directory/test_geocoding serves one

@@ -5,6 +5,7 @@ The browser tests check the pages they open in Chromium (tests/browser/conftest.
 reaches every URL pattern of the site, as a visitor, a coordinator and an administrator."""
 
 import re
+from pathlib import Path
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
@@ -66,6 +67,24 @@ INLINE = {
     "an event handler": re.compile(r"<[a-zA-Z][^>]*\son[a-z]+\s*="),
     "a javascript: URL": re.compile(r"""(?:href|src|action)\s*=\s*["']?\s*javascript:"""),
 }
+
+
+ROOT = Path(__file__).resolve().parents[2]
+# Templates that are no web page: WeasyPrint reads the PDF report's own styles (its HTML view,
+# roadmap/report.html, is a page like the others).
+NOT_PAGES = {"maillage/roadmap/templates/roadmap/report_print.html"}
+
+
+def test_no_template_holds_inline_code():
+    """Every template, reached by the crawl below or not (error states, rare pages)."""
+    found = []
+    for path in sorted(ROOT.glob("maillage/*/templates/**/*.html")):
+        relative = path.relative_to(ROOT).as_posix()
+        text = path.read_text(encoding="utf-8")
+        for what, pattern in INLINE.items():
+            found += [f"{relative}: {what}" for _match in pattern.finditer(text)]
+    assert sorted(set(found) - {f"{page}: a style element" for page in NOT_PAGES}) == []
+    assert len(list(ROOT.glob("maillage/*/templates/**/*.html"))) > 50
 
 
 def _patterns(patterns, prefix=""):

@@ -108,7 +108,9 @@ def _urls(slug: str) -> list[str]:
 
 
 @pytest.fixture
-def all_demos(db):
+def all_demos(django_db_reset_sequences):
+    """Every demo, loaded after the sequences restart, so that each table's first row has id 1
+    on PostgreSQL as on SQLite."""
     from maillage.directory.demo import load_demo
 
     territory = load_demo(with_users=True)

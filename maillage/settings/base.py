@@ -5,7 +5,7 @@ from __future__ import annotations
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
-from maillage.settings import env
+from maillage.settings import env, headers
 
 BASE_DIR = env.BASE_DIR
 SECRET_KEY = env.read("MAILLAGE_SECRET_KEY")
@@ -23,6 +23,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "simple_history",
+    "csp",
     "maillage.core",
     "maillage.web",
     "maillage.territories",
@@ -36,6 +37,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "maillage.web.request_id.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Outside whitenoise: static files (SVG images, the API docs' scripts) get the headers too.
+    "csp.middleware.CSPMiddleware",
+    "maillage.web.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -157,6 +161,10 @@ CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Content-Security-Policy (django-csp) and Permissions-Policy, explained in headers.py. Neither
+# uses a nonce, so a cached page keeps a valid header.
+CONTENT_SECURITY_POLICY = headers.content_security_policy(MAP_TILES_URL)
+PERMISSIONS_POLICY = headers.PERMISSIONS_POLICY
 
 # What one uploaded file may hold, for every import (maillage.core.uploads; docs/operations.md).
 UPLOAD_LIMITS = {

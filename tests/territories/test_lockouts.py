@@ -52,6 +52,17 @@ def test_the_31st_attempt_is_refused_even_with_the_right_password(alix):
     assert sign_in(other, "alix", PASSWORD).status_code == 429
 
 
+def test_the_lockout_says_nothing_about_whether_the_account_exists(alix):
+    pages = []
+    for username in ("alix", "nobody-here"):
+        client = lock_out(username, wrong=settings.AXES_FAILURE_LIMIT)
+        response = sign_in(client, username, PASSWORD)
+        # The same page but for the CSRF token of the language form (random per response).
+        text = re.sub(r'name="csrfmiddlewaretoken" value="\w+"', "", response.content.decode())
+        pages.append((response.status_code, text))
+    assert pages[0] == pages[1] and pages[0][0] == 429
+
+
 def test_a_few_mistakes_do_not_lock_and_success_resets_the_count(alix):
     client = lock_out("alix", wrong=settings.AXES_FAILURE_LIMIT - 1)
     assert sign_in(client, "alix", PASSWORD).status_code == 302

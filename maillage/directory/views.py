@@ -406,13 +406,29 @@ def organisation_edit(request, territory, pk):
             raise PermissionDenied
         member_form = MemberForm(request.POST)
         if member_form.is_valid():
-            services.organisation_member_add(
-                organisation=organisation,
-                user=member_form.cleaned_data["username"],
-                by=request.user,
-            )
-            messages.success(request, _("The person can now keep this organisation's places."))
-            return redirect("directory:organisation_edit", territory=territory, pk=pk)
+
+            def link_for(token: str) -> str:
+                return request.build_absolute_uri(reverse("invitation", kwargs={"token": token}))
+
+            try:
+                link = services.organisation_member_invite(
+                    organisation=organisation,
+                    email=member_form.cleaned_data["email"],
+                    by=request.user,
+                    link_for=link_for,
+                )
+            except ValidationError as error:
+                _apply_service_errors(member_form, error)
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "Invitation sent to %(email)s: they keep this organisation's places "
+                        "once they accept."
+                    )
+                    % {"email": link.invitation.email},
+                )
+                return redirect("directory:organisation_edit", territory=territory, pk=pk)
     elif request.method == "POST":
         form = OrganisationForm(request.POST, instance=Organisation.objects.get(pk=pk))
         if form.is_valid():
@@ -435,6 +451,9 @@ def organisation_edit(request, territory, pk):
             "member_form": member_form,
             "can_manage_members": is_coordinator_,
             "members": organisation.members.select_related("user").order_by("user__username"),
+            "invitations": organisation.invitations.filter(
+                invitation__status="pending"
+            ).select_related("invitation"),
         },
     )
 

@@ -366,10 +366,17 @@ def place_confirm(*, place: Place, by: Actor) -> Place:
 
 @transaction.atomic
 def place_revert(*, place: Place, history_id: int, by: Actor) -> Place:
-    """Bring back the place (fields and services) as it was in a past version."""
+    """Bring back the place (fields and services) as it was in a past version.
+
+    `history_id` must be one of this place's versions, else ValidationError (nothing written).
+    """
     require(by, lambda user: permissions.can_publish(user, place.territory))
     place = Place.objects.select_for_update().get(pk=place.pk)
-    record = place.history.get(history_id=history_id)
+    record = place.history.filter(history_id=history_id).first()
+    if record is None:
+        raise ValidationError(
+            _("Version %(id)s is not a version of this place.") % {"id": history_id}
+        )
     for field in EDITABLE_FIELDS:
         if field == "area":
             place.area_id = record.area_id

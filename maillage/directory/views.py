@@ -340,6 +340,8 @@ def _services_text(snapshot: list[dict]) -> str:
 @require_POST
 def place_revert(request, territory, pk, history_id):
     place = get_object_or_404(Place, pk=pk, territory__slug=territory)
+    # An id that is not one of this place's versions (typed, or another place's) is a 404.
+    get_object_or_404(place.history.only("history_id"), history_id=history_id)
     try:
         services.place_revert(place=place, history_id=history_id, by=request.user)
     except ValidationError as error:

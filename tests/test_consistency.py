@@ -307,6 +307,36 @@ def signal_receivers() -> list[str]:
     return offences
 
 
+#: Modules that may write CSV without the formula guard, with their reason.
+PLAIN_CSV_WRITERS = {
+    "maillage/web/spreadsheets.py": "the guard itself",
+    "maillage/observatory/demo.py": "writes the demo's survey file, read back by the importer",
+}
+
+
+def csv_written_without_the_formula_guard() -> list[str]:
+    """Every CSV people download goes through `web.spreadsheets.writer` / `DictWriter`, which
+    neutralise a cell a spreadsheet would run as a formula; `csv.writer` / `csv.DictWriter`
+    only in PLAIN_CSV_WRITERS."""
+    offences = []
+    for path in python_modules("maillage"):
+        if str(path.relative_to(ROOT)) in PLAIN_CSV_WRITERS:
+            continue
+        for node in ast.walk(parsed(path)):
+            if (
+                isinstance(node, ast.Attribute)
+                and node.attr in {"writer", "DictWriter"}
+                and isinstance(node.value, ast.Name)
+                and node.value.id == "csv"
+            ) or (
+                isinstance(node, ast.ImportFrom)
+                and node.module == "csv"
+                and {a.name for a in node.names} & {"writer", "DictWriter"}
+            ):
+                offences.append(f"{where(path, node)}: {ast.unparse(node)}")
+    return offences
+
+
 def unmirrored_test_directories() -> list[str]:
     """tests/<name>/ mirrors maillage/<name>/ or analysis/, besides browser/, peers/ and
     production/ (the production stage, run against gunicorn by scripts/test-production.sh)."""
@@ -330,6 +360,7 @@ CHECKS = [
     unmirrored_test_directories,
     signal_receivers,
     services_undocumented_and_untyped,
+    csv_written_without_the_formula_guard,
 ]
 
 

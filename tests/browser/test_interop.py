@@ -56,17 +56,18 @@ def test_open_data_pages_have_no_wcag_violations(live_server, page, interop_demo
     slug = interop_demo.slug
     request = FreshnessCampaign.objects.get().requests.first()
     token = freshness.request_token(request)
-    answered = FreshnessCampaign.objects.get().requests.exclude(pk=request.pk).first()
-    if answered.answer == "waiting":
-        freshness.request_answer(request=answered, answer="update", by=freshness.LINK_HOLDER)
-    used = freshness.request_token(answered)  # the page of a link used already
     for url in (
         f"/{slug}/open-data/",
         f"/en/{slug}/open-data/",
         f"/{slug}/open-data/freshness/{token}/",
         f"/en/{slug}/open-data/freshness/{token}/",
-        f"/{slug}/open-data/freshness/{used}/",
-        f"/en/{slug}/open-data/freshness/{used}/",
+    ):
+        _check(page, live_server.url + url)
+    if request.answer == "waiting":  # the demo is shared by both viewports
+        freshness.request_answer(request=request, answer="update", by=freshness.LINK_HOLDER)
+    for url in (  # the page of a link used already
+        f"/{slug}/open-data/freshness/{token}/",
+        f"/en/{slug}/open-data/freshness/{token}/",
     ):
         _check(page, live_server.url + url)
     response = page.goto(f"{live_server.url}/{slug}/open-data/freshness/{token}x/")

@@ -66,6 +66,7 @@ WRITERS = {
     "maillage/interop/duplicates.py": "duplicate candidates, called by the interop services",
     "maillage/interop/freshness.py": "freshness campaigns, called by the interop services",
     "maillage/interop/retention.py": "a retention rule, run by `manage.py purge_personal_data`",
+    "maillage/directory/retention.py": "a retention rule, run by `manage.py purge_personal_data`",
     "maillage/core/extensions.py": "the shared eraser of the retention rules",
     "maillage/territories/members.py": "the members' services (invite, revoke, purge)",
     "maillage/roadmap/editing.py": "the registry of editable roadmap records (generic edit)",

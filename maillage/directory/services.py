@@ -18,7 +18,13 @@ from django.utils.translation import gettext as _
 from maillage.core.actors import Actor, require, user_of
 from maillage.directory import opening_hours, permissions
 from maillage.directory import vocabularies as voc
-from maillage.directory.models import Organisation, OrganisationMember, Place, PlaceService
+from maillage.directory.models import (
+    CONTACT_FIELDS,
+    Organisation,
+    OrganisationMember,
+    Place,
+    PlaceService,
+)
 from maillage.directory.text import fold
 from maillage.territories.models import Membership, Territory
 
@@ -369,6 +375,8 @@ def place_revert(*, place: Place, history_id: int, by: Actor) -> Place:
     """Bring back the place (fields and services) as it was in a past version.
 
     `history_id` must be one of this place's versions, else ValidationError (nothing written).
+    A version whose phone and e-mail the retention rule erased (`contact_erased`) brings back
+    every other field and keeps the place's current phone and e-mail.
     """
     require(by, lambda user: permissions.can_publish(user, place.territory))
     place = Place.objects.select_for_update().get(pk=place.pk)
@@ -377,10 +385,11 @@ def place_revert(*, place: Place, history_id: int, by: Actor) -> Place:
         raise ValidationError(
             _("Version %(id)s is not a version of this place.") % {"id": history_id}
         )
+    erased = CONTACT_FIELDS if record.contact_erased else ()
     for field in EDITABLE_FIELDS:
         if field == "area":
             place.area_id = record.area_id
-        else:
+        elif field not in erased:
             setattr(place, field, getattr(record, field))
     place.status = record.status
     _write_services(place, [ServiceOffer(**s) for s in record.services_snapshot])

@@ -25,7 +25,7 @@ from maillage.directory.forms import (
     ReturnForm,
     service_initial,
 )
-from maillage.directory.models import Organisation, Place
+from maillage.directory.models import CONTACT_FIELDS, Organisation, Place
 from maillage.directory.presenters import map_points, place_card
 from maillage.territories.permissions import is_coordinator, roles_in
 
@@ -309,6 +309,10 @@ def place_history(request, territory, pk):
                 {"field": labels.get(c.field, c.field), "old": c.old, "new": c.new}
                 for c in newer.diff_against(older).changes
                 if c.field not in hidden
+                # An erased contact (retention) is no change the editor made.
+                and not (
+                    c.field in CONTACT_FIELDS and (newer.contact_erased or older.contact_erased)
+                )
             ]
         )
         if older is not None and newer.services_snapshot != older.services_snapshot:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -143,10 +144,16 @@ def conflict_decide(request, territory, pk):
     conflict = get_object_or_404(FieldConflict, pk=pk, record__territory=territory)
     form = ConflictForm(request.POST)
     if form.is_valid():
-        services.conflict_decide(
-            conflict=conflict, take_source=form.cleaned_data["decision"] == "take", by=request.user
-        )
-        messages.success(request, _("Decision saved."))
+        try:
+            services.conflict_decide(
+                conflict=conflict,
+                take_source=form.cleaned_data["decision"] == "take",
+                by=request.user,
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Decision saved."))
     return redirect("interop:conflicts", territory=territory.slug)
 
 

@@ -101,3 +101,25 @@ def test_a_source_that_sends_the_place_again_gets_its_values_back(sources):
     retention.source_contacts_purge(before=days_ago(365), by=SYSTEM)
     _import(sources["territory"], "ancienne")
     assert _values("ancienne") == stale_before
+
+
+def test_a_decided_conflict_cannot_be_decided_again_once_erased(sources, client):
+    from django.core.exceptions import ValidationError
+    from django.urls import reverse
+
+    from tests import factories
+
+    territory = sources["territory"]
+    retention.source_contacts_purge(before=days_ago(365), by=SYSTEM)
+    old = FieldConflict.objects.get(pk=sources["conflicts"]["old"].pk)
+    place = old.record.place
+    phone = place.phone
+    coordinator = factories.user(territory=territory, role=factories.Role.COORDINATOR)
+    with pytest.raises(ValidationError, match="already decided"):
+        services.conflict_decide(conflict=old, take_source=True, by=coordinator)
+    client.force_login(coordinator)
+    url = reverse("interop:conflict_decide", kwargs={"territory": territory.slug, "pk": old.pk})
+    response = client.post(url, {"decision": "take"}, follow=True)
+    assert "already decided" in response.content.decode()
+    place.refresh_from_db()
+    assert place.phone == phone  # the erased value never reaches the place

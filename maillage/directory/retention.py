@@ -20,7 +20,7 @@ def _versions_replaced_before(before: dt.datetime) -> Iterator[int]:
     """History ids of the versions with a phone or an e-mail that a newer version of the same
     place replaced before `before` (the last version of a deleted place counts as replaced
     when the place was deleted). A place's latest version is what it shows now: never listed."""
-    history = Place.history.model  # type: ignore[attr-defined]  # added by simple-history
+    history = Place.history.model  # added by simple-history
     # Only versions recorded before `before` can have been replaced before it.
     rows = (
         history.objects.filter(history_date__lt=before)
@@ -52,7 +52,7 @@ def contact_history_purge(*, before: dt.datetime, dry_run: bool = False, by: Act
     changed (or that would be, with `dry_run`).
     """
     require(by, system_only)
-    history = Place.history.model  # type: ignore[attr-defined]  # added by simple-history
+    history = Place.history.model  # added by simple-history
     erased = list(_versions_replaced_before(before))
     if not dry_run:
         for start in range(0, len(erased), _BATCH):

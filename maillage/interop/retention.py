@@ -24,6 +24,7 @@ CAMPAIGN_EMAILS_DAYS = 60
 #: Days the phone and e-mail a source gave for a place are kept once the source stops sending
 #: the place (and once a conflict on them was decided).
 SOURCE_CONTACTS_DAYS = 365
+_BATCH = 500
 
 
 @transaction.atomic
@@ -80,13 +81,23 @@ def source_contacts_purge(*, before: dt.datetime, dry_run: bool = False, by: Act
     records and conflicts changed.
     """
     require(by, system_only)
-    records = []
+    records = 0
+    batch: list[SourceRecord] = []  # written 500 at a time: memory bounded whatever the table
     stale = SourceRecord.objects.filter(imported_at__lt=before).select_for_update()
-    for record in stale.only("pk", "values").iterator(chunk_size=2000):
-        if any(field in record.values for field in CONTACT_FIELDS):
-            for field in CONTACT_FIELDS:
-                record.values.pop(field, None)
-            records.append(record)
+    for record in stale.only("pk", "values").iterator(chunk_size=_BATCH):
+        if not any(field in record.values for field in CONTACT_FIELDS):
+            continue
+        records += 1
+        if dry_run:
+            continue
+        for field in CONTACT_FIELDS:
+            record.values.pop(field, None)
+        batch.append(record)
+        if len(batch) == _BATCH:
+            SourceRecord.objects.bulk_update(batch, ["values"])
+            batch = []
+    if batch:
+        SourceRecord.objects.bulk_update(batch, ["values"])
     decided = (
         FieldConflict.objects.filter(field__in=CONTACT_FIELDS, decided_at__lt=before)
         .exclude(status=FieldConflict.Status.OPEN)
@@ -98,6 +109,5 @@ def source_contacts_purge(*, before: dt.datetime, dry_run: bool = False, by: Act
         if current or incoming
     ]
     if not dry_run:
-        SourceRecord.objects.bulk_update(records, ["values"], batch_size=500)
         FieldConflict.objects.filter(pk__in=conflicts).update(current="", incoming="")
-    return len(records) + len(conflicts)
+    return records + len(conflicts)

@@ -123,3 +123,23 @@ def test_a_decided_conflict_cannot_be_decided_again_once_erased(sources, client)
     assert "already decided" in response.content.decode()
     place.refresh_from_db()
     assert place.phone == phone  # the erased value never reaches the place
+
+
+def test_records_are_written_in_batches_with_the_same_result(sources, monkeypatch):
+    monkeypatch.setattr(retention, "_BATCH", 2)  # three records: a full batch, then one
+    record = SourceRecord.objects.get(source="ancienne")
+    for source_id in ("b", "c"):
+        SourceRecord.objects.create(
+            territory=record.territory,
+            place=record.place,
+            source="ancienne",
+            source_id=source_id,
+            values={**record.values, "phone": f"06 00 00 00 0{len(source_id)}"},
+            imported_at=days_ago(400),
+        )
+    stale_before = _values("ancienne")
+    assert len(stale_before) == 3
+    assert retention.source_contacts_purge(before=days_ago(365), by=SYSTEM) == len(stale_before) + 1
+    assert _values("ancienne") == [
+        {k: v for k, v in values.items() if k not in ("phone", "email")} for values in stale_before
+    ]

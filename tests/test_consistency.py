@@ -66,6 +66,7 @@ WRITERS = {
     "maillage/interop/duplicates.py": "duplicate candidates, called by the interop services",
     "maillage/interop/freshness.py": "freshness campaigns, called by the interop services",
     "maillage/interop/retention.py": "a retention rule, run by `manage.py purge_personal_data`",
+    "maillage/directory/retention.py": "a retention rule, run by `manage.py purge_personal_data`",
     "maillage/core/extensions.py": "the shared eraser of the retention rules",
     "maillage/territories/members.py": "the members' services (invite, accept, revoke, leave, purge)",
     "maillage/territories/lockouts.py": "lifting a sign-in lockout, purging failed sign-ins",
@@ -308,6 +309,36 @@ def signal_receivers() -> list[str]:
     return offences
 
 
+#: Modules that may write CSV without the formula guard, with their reason.
+PLAIN_CSV_WRITERS = {
+    "maillage/web/spreadsheets.py": "the guard itself",
+    "maillage/observatory/demo.py": "writes the demo's survey file, read back by the importer",
+}
+
+
+def csv_written_without_the_formula_guard() -> list[str]:
+    """Every CSV people download goes through `web.spreadsheets.writer` / `DictWriter`, which
+    neutralise a cell a spreadsheet would run as a formula; `csv.writer` / `csv.DictWriter`
+    only in PLAIN_CSV_WRITERS."""
+    offences = []
+    for path in python_modules("maillage"):
+        if str(path.relative_to(ROOT)) in PLAIN_CSV_WRITERS:
+            continue
+        for node in ast.walk(parsed(path)):
+            if (
+                isinstance(node, ast.Attribute)
+                and node.attr in {"writer", "DictWriter"}
+                and isinstance(node.value, ast.Name)
+                and node.value.id == "csv"
+            ) or (
+                isinstance(node, ast.ImportFrom)
+                and node.module == "csv"
+                and {a.name for a in node.names} & {"writer", "DictWriter"}
+            ):
+                offences.append(f"{where(path, node)}: {ast.unparse(node)}")
+    return offences
+
+
 def unmirrored_test_directories() -> list[str]:
     """tests/<name>/ mirrors maillage/<name>/ or analysis/, besides browser/, peers/ and
     production/ (the production stage, run against gunicorn by scripts/test-production.sh)."""
@@ -331,6 +362,7 @@ CHECKS = [
     unmirrored_test_directories,
     signal_receivers,
     services_undocumented_and_untyped,
+    csv_written_without_the_formula_guard,
 ]
 
 

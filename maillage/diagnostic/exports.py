@@ -1,9 +1,8 @@
 """The diagnostic's CSV files: a run's communes and squares, and the files to fill for the
-imports. Cells a spreadsheet would run as a formula are neutralised (`neutralise`)."""
+imports. Cells a spreadsheet would run as a formula are neutralised (`web.spreadsheets`)."""
 
 from __future__ import annotations
 
-import csv
 import io
 
 from analysis.grid import laea_europe_from_latlon
@@ -11,7 +10,7 @@ from maillage.diagnostic import selectors
 from maillage.diagnostic.models import DiagnosticRun
 from maillage.diagnostic.presenters import demand_points_of, distance_of, reason_text
 from maillage.directory.selectors import place_open_data_id
-from maillage.web.spreadsheets import neutralise
+from maillage.web import spreadsheets
 
 CSV_COLUMNS = (
     "rank",
@@ -46,7 +45,7 @@ def areas_csv(run: DiagnosticRun) -> str:
     matrix = distance["kind"] == "matrix"
     points = demand_points_of(run)["kind"]
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = spreadsheets.writer(out)
     writer.writerow(CSV_COLUMNS)
     example = "yes" if run.uses_example_data else "no"
     for a in sorted(run.result["areas"], key=lambda a: a["rank"]):
@@ -54,14 +53,14 @@ def areas_csv(run: DiagnosticRun) -> str:
             [
                 a["rank"],
                 a["code"],
-                neutralise(a["name"]),
+                a["name"],
                 "" if a["population"] is None else int(a["population"]),
                 "" if a["index"] is None else round(a["index"], 6),
                 "" if a["coverage"] is None else round(a["coverage"], 4),
                 "" if a["fragile_population"] is None else round(a["fragile_population"], 1),
                 "" if a["accessibility"] is None else round(a["accessibility"], 6),
                 "" if a["nearest_km"] is None else round(a["nearest_km"], 3),
-                neutralise(" | ".join(reason_text(r, need=need) for r in a["reasons"])),
+                " | ".join(reason_text(r, need=need) for r in a["reasons"]),
                 example,
                 distance_code,
                 round(a["nearest_by_matrix"], 3)
@@ -96,7 +95,7 @@ def squares_csv(run: DiagnosticRun) -> str:
     names = {a["code"]: a["name"] for a in run.result["areas"]}
     example = "yes" if run.uses_example_data else "no"
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = spreadsheets.writer(out)
     writer.writerow(SQUARES_CSV_COLUMNS)
     for code, area, population, access, nearest in zip(
         squares["code"],
@@ -108,9 +107,9 @@ def squares_csv(run: DiagnosticRun) -> str:
     ):
         writer.writerow(
             [
-                neutralise(code),
-                neutralise(area),
-                neutralise(names.get(area, "")),
+                code,
+                area,
+                names.get(area, ""),
                 population,
                 round(access, 6),
                 "" if nearest is None else round(nearest, 3),
@@ -141,10 +140,10 @@ def population_squares_example_csv(territory) -> str:
 def travel_matrix_template_csv(territory) -> str:
     """A file to fill with a routing tool (`selectors.travel_matrix_template`)."""
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = spreadsheets.writer(out)
     writer.writerow(selectors.TEMPLATE_COLUMNS)
     for row in selectors.travel_matrix_template(territory):
-        writer.writerow([neutralise(v) if isinstance(v, str) else v for v in row])
+        writer.writerow(row)
     return out.getvalue()
 
 

@@ -8,14 +8,25 @@ class DirectoryConfig(AppConfig):
 
     def ready(self):
         from maillage.core.extensions import (
+            RetentionRule,
             Section,
             register_computed_indicator,
+            register_retention_rule,
             register_section,
         )
+        from maillage.directory import retention
         from maillage.directory.indicators import published_places
 
         register_section(Section("directory", "directory:search", _("Find help"), order=10))
         register_computed_indicator(published_places)
+        register_retention_rule(
+            RetentionRule(
+                "directory.contact_history",
+                _("phone numbers and e-mail addresses in the replaced versions of places"),
+                retention.CONTACT_HISTORY_DAYS,
+                retention.contact_history_purge,
+            )
+        )
 
         from maillage.directory.services import organisation_invitation_join
         from maillage.territories.members import register_acceptance_step

@@ -108,6 +108,23 @@ class OrganisationInvitation(models.Model):
         return f"{self.invitation} · {self.organisation}"
 
 
+#: The fields of a place that may reach a person (a mediator's direct line or address): erased
+#: from replaced versions after a while (`directory.retention`).
+CONTACT_FIELDS = ("phone", "email")
+
+
+class PlaceVersion(models.Model):
+    """What a version of a place (a row of its history) records besides the place's fields."""
+
+    # Set by the retention rule "directory.contact_history" when it erased the version's phone
+    # and e-mail: a revert to this version then keeps the place's current ones. `db_default`
+    # because the bulk import writes history rows with INSERT … SELECT (directory.bulk).
+    contact_erased = models.BooleanField(default=False, db_default=False)
+
+    class Meta:
+        abstract = True
+
+
 class PlaceQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=Place.Status.PUBLISHED)
@@ -206,7 +223,7 @@ class Place(models.Model):
     services_snapshot = models.JSONField(default=list, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    history = HistoricalRecords(excluded_fields=["search_text"])
+    history = HistoricalRecords(excluded_fields=["search_text"], bases=[PlaceVersion])
 
     objects = PlaceQuerySet.as_manager()
 

@@ -19,6 +19,7 @@ from maillage.core.actors import Actor, require, user_of
 from maillage.directory import opening_hours, permissions
 from maillage.directory import vocabularies as voc
 from maillage.directory.models import (
+    CONTACT_FIELDS,
     Organisation,
     OrganisationInvitation,
     OrganisationMember,
@@ -373,14 +374,24 @@ def place_confirm(*, place: Place, by: Actor) -> Place:
 
 @transaction.atomic
 def place_revert(*, place: Place, history_id: int, by: Actor) -> Place:
-    """Bring back the place (fields and services) as it was in a past version."""
+    """Bring back the place (fields and services) as it was in a past version.
+
+    `history_id` must be one of this place's versions, else ValidationError (nothing written).
+    A version whose phone and e-mail the retention rule erased (`contact_erased`) brings back
+    every other field and keeps the place's current phone and e-mail.
+    """
     require(by, lambda user: permissions.can_publish(user, place.territory))
     place = Place.objects.select_for_update().get(pk=place.pk)
-    record = place.history.get(history_id=history_id)
+    record = place.history.filter(history_id=history_id).first()
+    if record is None:
+        raise ValidationError(
+            _("Version %(id)s is not a version of this place.") % {"id": history_id}
+        )
+    erased = CONTACT_FIELDS if record.contact_erased else ()
     for field in EDITABLE_FIELDS:
         if field == "area":
             place.area_id = record.area_id
-        else:
+        elif field not in erased:
             setattr(place, field, getattr(record, field))
     place.status = record.status
     _write_services(place, [ServiceOffer(**s) for s in record.services_snapshot])

@@ -25,7 +25,7 @@ from maillage.directory.forms import (
     ReturnForm,
     service_initial,
 )
-from maillage.directory.models import Organisation, Place
+from maillage.directory.models import CONTACT_FIELDS, Organisation, Place
 from maillage.directory.page_cache import public_page
 from maillage.directory.presenters import map_points, place_card
 from maillage.territories.permissions import is_coordinator, roles_in
@@ -314,6 +314,10 @@ def place_history(request, territory, pk):
                 {"field": labels.get(c.field, c.field), "old": c.old, "new": c.new}
                 for c in newer.diff_against(older).changes
                 if c.field not in hidden
+                # An erased contact (retention) is no change the editor made.
+                and not (
+                    c.field in CONTACT_FIELDS and (newer.contact_erased or older.contact_erased)
+                )
             ]
         )
         if older is not None and newer.services_snapshot != older.services_snapshot:
@@ -345,6 +349,8 @@ def _services_text(snapshot: list[dict]) -> str:
 @require_POST
 def place_revert(request, territory, pk, history_id):
     place = get_object_or_404(Place, pk=pk, territory__slug=territory)
+    # An id that is not one of this place's versions (typed, or another place's) is a 404.
+    get_object_or_404(place.history.only("history_id"), history_id=history_id)
     try:
         services.place_revert(place=place, history_id=history_id, by=request.user)
     except ValidationError as error:

@@ -38,3 +38,14 @@ class InteropConfig(AppConfig):
                 retention.campaign_emails_purge,
             )
         )
+        register_retention_rule(
+            RetentionRule(
+                "interop.source_contacts",
+                _(
+                    "phone numbers and e-mail addresses kept from sources that stopped sending a "
+                    "place, and in decided conflicts"
+                ),
+                retention.SOURCE_CONTACTS_DAYS,
+                retention.source_contacts_purge,
+            )
+        )

@@ -6,7 +6,6 @@ CSV cells that a spreadsheet would run as a formula are neutralised (`web.spread
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from collections.abc import Callable, Iterable
@@ -17,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from maillage.directory import vocabularies as voc
 from maillage.directory.selectors import place_open_data_id
 from maillage.interop import datainclusion, standard
-from maillage.web.spreadsheets import neutralise
+from maillage.web import spreadsheets
 
 LICENCE = {
     "name": "etalab-2.0",
@@ -28,10 +27,10 @@ LICENCE = {
 
 def _csv(rows: Iterable[dict[str, str]], fields: tuple[str, ...]) -> str:
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=fields, lineterminator="\r\n")
+    writer = spreadsheets.DictWriter(buffer, fieldnames=fields, lineterminator="\r\n")
     writer.writeheader()
     for row in rows:
-        writer.writerow({k: neutralise(v) for k, v in row.items()})
+        writer.writerow(row)
     return buffer.getvalue()
 
 

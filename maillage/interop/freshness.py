@@ -35,6 +35,14 @@ class InvalidLink(Exception):
         self.expired = expired
 
 
+class AlreadyAnswered(Exception):
+    """The link was used already: a link answers once. `request` holds what was recorded."""
+
+    def __init__(self, request: FreshnessRequest):
+        super().__init__(f"freshness request {request.pk} answered at {request.answered_at}")
+        self.request = request
+
+
 def request_token(request: FreshnessRequest) -> str:
     return signing.dumps({"r": request.pk, "c": request.campaign_id}, salt=SALT)
 
@@ -129,11 +137,15 @@ def request_answer(*, request: FreshnessRequest, answer: str, by: Actor) -> Fres
     """Record the structure's answer; "confirmed" marks its places as still correct.
 
     Nobody signs in to answer: the signed link is the proof, checked by `request_from_token`
-    before this is called, and `by` is then the system acting on it (`LINK_HOLDER`)."""
+    before this is called, and `by` is then the system acting on it (`LINK_HOLDER`).
+    A link answers once: a request already answered raises `AlreadyAnswered` (nothing is
+    written; the row lock makes two simultaneous clicks record one answer)."""
     require(by, system_only)
     if answer not in (FreshnessRequest.Answer.CONFIRMED, FreshnessRequest.Answer.UPDATE):
         raise ValueError(answer)
     request = FreshnessRequest.objects.select_for_update().get(pk=request.pk)
+    if request.answer != FreshnessRequest.Answer.WAITING:
+        raise AlreadyAnswered(request)
     if answer == FreshnessRequest.Answer.CONFIRMED:
         bulk.places_mark_confirmed(
             place_ids=request.place_ids,

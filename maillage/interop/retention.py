@@ -8,12 +8,23 @@ from django.db import transaction
 
 from maillage.core.actors import Actor, require, system_only
 from maillage.core.extensions import erase_quoted_values
-from maillage.interop.models import FreshnessCampaign, FreshnessRequest, ImportRun
+from maillage.directory.models import CONTACT_FIELDS
+from maillage.interop.models import (
+    FieldConflict,
+    FreshnessCampaign,
+    FreshnessRequest,
+    ImportRun,
+    SourceRecord,
+)
 
 #: Days an import run keeps the raw values of the rows it rejected.
 IMPORT_VALUES_DAYS = 90
 #: Days after a campaign's links expire before the addresses it wrote to are erased.
 CAMPAIGN_EMAILS_DAYS = 60
+#: Days the phone and e-mail a source gave for a place are kept once the source stops sending
+#: the place (and once a conflict on them was decided).
+SOURCE_CONTACTS_DAYS = 365
+_BATCH = 500
 
 
 @transaction.atomic
@@ -55,3 +66,48 @@ def campaign_emails_purge(*, before: dt.datetime, dry_run: bool = False, by: Act
     if dry_run:
         return requests.count()
     return requests.update(email="")
+
+
+@transaction.atomic
+def source_contacts_purge(*, before: dt.datetime, dry_run: bool = False, by: Actor) -> int:
+    """Erase the phone and e-mail a source gave for a place where they are kept besides the
+    place itself: in the provenance records no import has sent since `before`
+    (`SourceRecord.values`, the imported values a re-import compares with) and in the field
+    conflicts on them decided before `before` (`FieldConflict.current` and `incoming`).
+
+    A record the source sends again gets its values back. Until then, a re-import that brings
+    a phone or e-mail different from the place's takes the source's (it cannot tell a hand
+    edit from the source's change any more), as for a new source. Returns the number of source
+    records and conflicts changed.
+    """
+    require(by, system_only)
+    records = 0
+    batch: list[SourceRecord] = []  # written 500 at a time: memory bounded whatever the table
+    stale = SourceRecord.objects.filter(imported_at__lt=before).select_for_update()
+    for record in stale.only("pk", "values").iterator(chunk_size=_BATCH):
+        if not any(field in record.values for field in CONTACT_FIELDS):
+            continue
+        records += 1
+        if dry_run:
+            continue
+        for field in CONTACT_FIELDS:
+            record.values.pop(field, None)
+        batch.append(record)
+        if len(batch) == _BATCH:
+            SourceRecord.objects.bulk_update(batch, ["values"])
+            batch = []
+    if batch:
+        SourceRecord.objects.bulk_update(batch, ["values"])
+    decided = (
+        FieldConflict.objects.filter(field__in=CONTACT_FIELDS, decided_at__lt=before)
+        .exclude(status=FieldConflict.Status.OPEN)
+        .select_for_update()
+    )
+    conflicts = [
+        pk
+        for pk, current, incoming in decided.values_list("pk", "current", "incoming")
+        if current or incoming
+    ]
+    if not dry_run:
+        FieldConflict.objects.filter(pk__in=conflicts).update(current="", incoming="")
+    return records + len(conflicts)

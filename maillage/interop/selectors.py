@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from dataclasses import dataclass
 
@@ -18,6 +17,7 @@ from maillage.interop.models import (
     ImportRun,
 )
 from maillage.territories.models import Territory
+from maillage.web import spreadsheets
 
 
 def published_places(territory: Territory) -> QuerySet[Place]:
@@ -64,15 +64,15 @@ def import_runs(territory: Territory) -> QuerySet[ImportRun]:
 def run_report_csv(run: ImportRun) -> str:
     """The rejected rows of a run: row, field, value, reason (for a spreadsheet)."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = spreadsheets.writer(buffer, lineterminator="\r\n")
     writer.writerow(["row", "field", "value", "reason"])
     for issue in run.issues:
         writer.writerow(
             [
                 issue["row"],
-                exports.neutralise(issue["field"]),
-                exports.neutralise(str(issue["value"])),
-                exports.neutralise(issue["reason"]),
+                issue["field"],
+                str(issue["value"]),
+                issue["reason"],
             ]
         )
     return buffer.getvalue()
@@ -81,15 +81,15 @@ def run_report_csv(run: ImportRun) -> str:
 def run_notes_csv(run: ImportRun) -> str:
     """The notes of a run (values left out, not rejections): row, field, value, note."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = spreadsheets.writer(buffer, lineterminator="\r\n")
     writer.writerow(["row", "field", "value", "note"])
     for note in run.notes:
         writer.writerow(
             [
                 note["row"],
-                exports.neutralise(note["field"]),
-                exports.neutralise(str(note["value"])),
-                exports.neutralise(note["reason"]),
+                note["field"],
+                str(note["value"]),
+                note["reason"],
             ]
         )
     return buffer.getvalue()

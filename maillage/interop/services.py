@@ -447,9 +447,15 @@ def _write_conflicts(
 
 @transaction.atomic
 def conflict_decide(*, conflict: FieldConflict, take_source: bool, by: Actor) -> FieldConflict:
-    """Keep the hand-made value, or take the source's (through the directory's place_update)."""
+    """Keep the hand-made value, or take the source's (through the directory's place_update).
+
+    A conflict is decided once: a decided one raises ValidationError, nothing written (its
+    values may have been erased since, rule `interop.source_contacts`)."""
     place = conflict.record.place
     require(by, lambda user: permissions.can_import(user, place.territory))
+    conflict = FieldConflict.objects.select_for_update().get(pk=conflict.pk)
+    if conflict.status != FieldConflict.Status.OPEN:
+        raise ValidationError(_("This conflict was already decided."))
     if take_source:
         if conflict.field == "services":
             offers = _offers(conflict.incoming or [], place.services_snapshot)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -16,7 +17,13 @@ from maillage.core.lookup import territory_for
 from maillage.interop import duplicates as duplicate_services
 from maillage.interop import freshness, permissions, selectors, services
 from maillage.interop.forms import AnswerForm, CampaignForm, ConflictForm, DuplicateForm, ImportForm
-from maillage.interop.models import DuplicateCandidate, FieldConflict, FreshnessCampaign, ImportRun
+from maillage.interop.models import (
+    DuplicateCandidate,
+    FieldConflict,
+    FreshnessCampaign,
+    FreshnessRequest,
+    ImportRun,
+)
 
 ISSUES_SHOWN = 500
 
@@ -137,10 +144,16 @@ def conflict_decide(request, territory, pk):
     conflict = get_object_or_404(FieldConflict, pk=pk, record__territory=territory)
     form = ConflictForm(request.POST)
     if form.is_valid():
-        services.conflict_decide(
-            conflict=conflict, take_source=form.cleaned_data["decision"] == "take", by=request.user
-        )
-        messages.success(request, _("Decision saved."))
+        try:
+            services.conflict_decide(
+                conflict=conflict,
+                take_source=form.cleaned_data["decision"] == "take",
+                by=request.user,
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Decision saved."))
     return redirect("interop:conflicts", territory=territory.slug)
 
 
@@ -244,6 +257,20 @@ def campaign(request, territory, pk):
     )
 
 
+def _answer_used(request, item: FreshnessRequest) -> HttpResponse:
+    """A link answers once: say what was recorded and when (409 to a second click)."""
+    return render(
+        request,
+        "interop/answer_used.html",
+        {
+            "territory": item.campaign.territory,
+            "item": item,
+            "places": selectors.request_places(item),
+        },
+        status=409 if request.method == "POST" else 200,
+    )
+
+
 def answer(request, territory, token):
     """The page a structure reaches from its e-mail. No sign-in: the signed link is the key."""
     try:
@@ -257,11 +284,16 @@ def answer(request, territory, token):
         )
     if item.campaign.territory.slug != territory:
         raise Http404
+    if item.answer != FreshnessRequest.Answer.WAITING:
+        return _answer_used(request, item)
     form = AnswerForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        item = freshness.request_answer(
-            request=item, answer=form.cleaned_data["answer"], by=freshness.LINK_HOLDER
-        )
+        try:
+            item = freshness.request_answer(
+                request=item, answer=form.cleaned_data["answer"], by=freshness.LINK_HOLDER
+            )
+        except freshness.AlreadyAnswered as used:  # another click won the race
+            return _answer_used(request, used.request)
     return render(
         request,
         "interop/answer.html",

@@ -4,7 +4,6 @@ shares in percent, cells under 5 respondents suppressed (no figure, no count), s
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -15,8 +14,8 @@ from analysis.estimation import SMALL_SAMPLE_THRESHOLD, SUPPRESSION_THRESHOLD
 from maillage.observatory.grid import Grid
 from maillage.observatory.models import Estimate, WeightingRun
 from maillage.territories.models import Area
+from maillage.web import spreadsheets
 from maillage.web.charts import Bar, MapArea, bar_chart_svg, choropleth_svg
-from maillage.web.spreadsheets import neutralise
 
 
 @dataclass(frozen=True)
@@ -154,7 +153,7 @@ def _fmt(value: float | None) -> str:
 def estimates_csv(run: WeightingRun, items: Iterable[Figure]) -> str:
     """Every estimate of a run, one row each; suppressed cells carry no figure and no count."""
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=CSV_FIELDS, lineterminator="\n")
+    writer = spreadsheets.DictWriter(buffer, fieldnames=CSV_FIELDS, lineterminator="\n")
     writer.writeheader()
     for f in items:
         writer.writerow(
@@ -183,13 +182,11 @@ def estimates_csv(run: WeightingRun, items: Iterable[Figure]) -> str:
 
 def report_csv(problems: Iterable[dict]) -> str:
     buffer = io.StringIO()
-    writer = csv.DictWriter(
+    writer = spreadsheets.DictWriter(
         buffer, fieldnames=("row", "column", "value", "reason", "severity"), lineterminator="\n"
     )
     writer.writeheader()
     for p in problems:
         row = {k: p.get(k, "") for k in ("row", "column", "value", "reason", "severity")}
-        row["value"] = neutralise(str(row["value"]))
-        row["column"] = neutralise(str(row["column"]))
         writer.writerow(row)
     return buffer.getvalue()

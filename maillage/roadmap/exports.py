@@ -14,7 +14,6 @@ Counts of participants below 5 are not shown (small-cell suppression); example d
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 from collections.abc import Callable, Iterable
@@ -30,7 +29,7 @@ from maillage.roadmap.models import (
     Meeting,
 )
 from maillage.roadmap.selectors import action_queryset, indicator_progress, people_count
-from maillage.web.spreadsheets import neutralise
+from maillage.web import spreadsheets
 
 URBACT_VERSION = "urbact-iap-1"
 
@@ -287,14 +286,14 @@ CSV_LABELS = {
 def _cell(value):
     if value is True or value is False:
         return "true" if value else "false"
-    return neutralise(value) if isinstance(value, str) else value
+    return value
 
 
 def csv_text(kind: str, *, territory, today: dt.date) -> str:
     """One of `CSV_EXPORTS` as UTF-8 CSV text (booleans as true/false; text that a spreadsheet
     would run as a formula is neutralised)."""
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = spreadsheets.writer(out)
     for row in CSV_EXPORTS[kind](territory, today):
         writer.writerow([_cell(v) for v in row])
     return out.getvalue()

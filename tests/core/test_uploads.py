@@ -227,3 +227,34 @@ def test_the_rows_of_an_xlsx_are_counted_exactly_at_the_limit(settings):
     assert len(uploads.read_table(at_limit).rows) == 1000
     with pytest.raises(UnreadableFile):
         uploads.read_table(_xlsx([["a"], *([f"v{i}"] for i in range(1001))]))
+
+
+def test_the_upload_limits_are_stated_once_and_the_proxy_limit_derives_from_them():
+    """docs/operations.md states `UPLOAD_LIMITS`; every nginx `client_max_body_size` in the
+    docs is the file limit plus 1 MB; no other page restates the limits."""
+    import re
+    from pathlib import Path
+
+    from django.conf import settings as django_settings
+
+    docs = Path(django_settings.BASE_DIR) / "docs"
+    limits = django_settings.UPLOAD_LIMITS
+    megabytes = limits["bytes"] // (1024 * 1024)
+    operations = (docs / "operations.md").read_text(encoding="utf-8")
+    stated = " ".join(operations.split())  # the paragraph wraps lines
+    assert f"at most {megabytes} MB" in stated
+    assert f"{limits['rows']:,} rows" in stated
+    assert f"{limits['field_characters']:,} characters" in stated
+    proxy = re.findall(r"client_max_body_size (\d+)m", operations)
+    assert proxy and set(proxy) == {str(megabytes + 1)}
+    assert f"**{megabytes + 1} MB**" in stated
+    for page in docs.rglob("*.md"):
+        if page.name in {"operations.md", "benchmarks.md"}:
+            continue
+        text = " ".join(page.read_text(encoding="utf-8").split())
+        restated = [
+            figure
+            for figure in (f"{megabytes} MB", f"{limits['rows']:,} ", "client_max_body_size ")
+            if figure in text
+        ]
+        assert restated == [], f"{page.name} restates the upload limits: link to operations.md"

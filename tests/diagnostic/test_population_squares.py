@@ -508,9 +508,10 @@ def test_runs_stored_before_squares_read_as_communes(territory, bordeaux, pessac
     assert {r["population_without_place_share"] for r in exported} == {""}
 
 
-def test_squares_csv_neutralises_spreadsheet_formulas():
+@pytest.mark.parametrize("start", ["=", "+", "-", "@"])
+def test_squares_csv_neutralises_spreadsheet_formulas(start):
     run = SimpleNamespace(
-        result={"areas": [{"code": "99999", "name": "=cmd|' /C calc'!A0"}]},
+        result={"areas": [{"code": "99999", "name": f"{start}cmd|' /C calc'!A0"}]},
         square_results={
             "code": ["1kmN2473E3486"],
             "area": ["99999"],
@@ -524,7 +525,7 @@ def test_squares_csv_neutralises_spreadsheet_formulas():
     assert row == {
         "square_id": "1kmN2473E3486",
         "area_code": "99999",
-        "commune": "'=cmd|' /C calc'!A0",
+        "commune": f"'{start}cmd|' /C calc'!A0",
         "population": "12.5",
         "accessibility_per_100000": "3.25",
         "nearest_place_km": "",

@@ -1,5 +1,6 @@
 """Writes: indicators, CSV imports (per-line errors, all or nothing), runs and the worker."""
 
+import csv
 import io
 
 import pytest
@@ -165,7 +166,8 @@ def test_example_indicators_flag_the_run(territory, bordeaux, pessac, coordinato
     assert FragilityIndicator.objects.get().values.count() == 2
 
 
-def test_areas_csv_neutralises_spreadsheet_formulas():
+@pytest.mark.parametrize("start", ["=", "+", "-", "@"])
+def test_areas_csv_neutralises_spreadsheet_formulas(start):
     from types import SimpleNamespace
 
     from maillage.diagnostic.exports import areas_csv
@@ -173,7 +175,7 @@ def test_areas_csv_neutralises_spreadsheet_formulas():
     area = {
         "rank": 1,
         "code": "99999",
-        "name": "=cmd|' /C calc'!A0",
+        "name": f"{start}cmd|' /C calc'!A0",
         "population": 10,
         "index": None,
         "coverage": None,
@@ -185,4 +187,5 @@ def test_areas_csv_neutralises_spreadsheet_formulas():
     run = SimpleNamespace(
         result={"parameters": {"need": ""}, "areas": [area]}, uses_example_data=False
     )
-    assert "'=cmd" in areas_csv(run)
+    [row] = list(csv.DictReader(io.StringIO(areas_csv(run))))
+    assert row["commune"] == f"'{start}cmd|' /C calc'!A0" and row["population"] == "10"

@@ -476,3 +476,15 @@ def test_template_lists_nearby_pairs_with_coordinates(
         territory=territory, by=SYSTEM, data=filled.getvalue().encode()
     )
     assert count == 8
+
+
+@pytest.mark.parametrize("start", ["=", "+", "-", "@"])
+def test_template_neutralises_formulas_in_names(coordinator_client, territory, places, start):
+    from maillage.directory.models import Place
+
+    Place.objects.filter(pk=places["p1"].pk).update(name=f'{start}HYPERLINK("http://x")')
+    url = en("diagnostic:travel_matrix_template", kwargs={"territory": territory.slug})
+    rows = list(csv.DictReader(io.StringIO(coordinator_client.get(url).content.decode())))
+    named = {r["place_name"] for r in rows if r["place_id"] == _id(territory, places["p1"])}
+    assert named == {f'\'{start}HYPERLINK("http://x")'}
+    assert all(not r["area_latitude"].startswith("'") for r in rows)  # numbers stay numbers

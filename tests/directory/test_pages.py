@@ -155,6 +155,19 @@ def test_history_page_shows_changes(client, territory, place):
     assert "05 56 99 99 99" in page.content.decode()
 
 
+def test_revert_to_an_unknown_version_is_a_404(client, territory, place):
+    coordinator = factories.user(territory=territory, role=Role.COORDINATOR)
+    client.force_login(coordinator)
+    unknown = place.history.latest("history_date").history_id + 1000
+    url = reverse(
+        "directory:place_revert",
+        kwargs={"territory": territory.slug, "pk": place.pk, "history_id": unknown},
+    )
+    assert client.post(url).status_code == 404
+    place.refresh_from_db()
+    assert place.history.count() == 1
+
+
 def test_new_place_without_coordinates_goes_to_the_commune_centre(client, territory, bordeaux):
     org = factories.organisation(territory, name="Nouvelle structure")
     member = factories.user(territory=territory, role=Role.STRUCTURE, organisations=[org])

@@ -136,6 +136,17 @@ def test_revert_brings_back_fields_and_services(territory, org, bordeaux):
     assert latest.history_change_reason == "Reverted to version 1"
 
 
+def test_revert_to_a_version_of_another_place_is_refused(territory, org, bordeaux):
+    coordinator = factories.user(territory=territory, role=Role.COORDINATOR)
+    place = factories.place(org, bordeaux, name="Lieu un")
+    other = factories.place(org, bordeaux, name="Lieu deux")
+    foreign = other.history.earliest("history_date").history_id
+    with translation.override("en"), pytest.raises(ValidationError, match="not a version of"):
+        services.place_revert(place=place, history_id=foreign, by=coordinator)
+    place.refresh_from_db()
+    assert (place.name, place.history.count()) == ("Lieu un", 1)
+
+
 def test_confirm_records_who_and_when(territory, org, bordeaux):
     member = factories.user(territory=territory, role=Role.STRUCTURE, organisations=[org])
     place = factories.place(org, bordeaux)

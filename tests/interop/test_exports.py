@@ -8,9 +8,10 @@ import jsonschema
 import pytest
 
 from maillage.directory.models import Place
-from maillage.interop import datainclusion, exports, selectors, services, standard, tableschema
-from maillage.interop.models import Format
+from maillage.interop import datainclusion, selectors, services, standard, tableschema
+from maillage.interop.models import Format, ImportRun
 from maillage.interop.services import place_import_values
+from maillage.web import spreadsheets
 from tests import factories
 from tests.factories import SYSTEM
 from tests.interop.conftest import EXAMPLE_CSV
@@ -204,12 +205,31 @@ def test_geojson_and_datapackage(reims_territory):
     ],
 )
 def test_formula_injection_is_neutralised(value, expected):
-    assert exports.neutralise(value) == expected
+    assert spreadsheets.neutralise(value) == expected
 
 
-def test_csv_export_neutralises_formulas(territory, bordeaux):
+@pytest.mark.parametrize("start", ["=", "+", "-", "@"])
+def test_csv_export_neutralises_formulas(territory, bordeaux, start):
     org = factories.organisation(territory)
-    factories.place(org, bordeaux, name="=cmd|'/C calc'!A0", address="1 rue X", postal_code="33000")
+    factories.place(
+        org,
+        bordeaux,
+        name=f"{start}cmd|'/C calc'!A0",
+        address=f"{start}1 rue X",
+        postal_code="33000",
+    )
     text = selectors.download_content(territory, "lieux-csv")[1]
     row = next(csv.DictReader(io.StringIO(text)))
-    assert row["nom"] == "'=cmd|'/C calc'!A0"
+    assert row["nom"] == f"'{start}cmd|'/C calc'!A0"
+    assert row["adresse"] == f"'{start}1 rue X"
+
+
+@pytest.mark.parametrize("start", ["=", "+", "-", "@"])
+def test_import_report_and_notes_csv_neutralise_formulas(territory, start):
+    quoted = {"row": 2, "field": f"{start}tel", "value": f"{start}A1+1", "reason": "Bad."}
+    run = ImportRun.objects.create(
+        territory=territory, format="csv", status="done", issues=[quoted], notes=[quoted]
+    )
+    for text in (selectors.run_report_csv(run), selectors.run_notes_csv(run)):
+        row = next(csv.reader(io.StringIO(text.splitlines()[1])))
+        assert row == ["2", f"'{start}tel", f"'{start}A1+1", "Bad."]

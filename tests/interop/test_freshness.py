@@ -86,3 +86,37 @@ def test_tampered_and_expired_links(territory, setup, monkeypatch):
     expired = Client().get(f"/en/{territory.slug}/open-data/freshness/{token}/")
     assert expired.status_code == 410
     assert "expired" in expired.text
+
+
+def test_an_answered_link_refuses_a_second_use_and_says_what_was_recorded(territory, setup):
+    campaign = _send(territory, setup)
+    request = campaign.requests.get(organisation__name="Association A")
+    url = f"/en/{territory.slug}/open-data/freshness/{freshness.request_token(request)}/"
+    client = Client()
+    assert client.post(url, {"answer": "update"}).status_code == 200
+    request.refresh_from_db()
+    answered_at = request.answered_at
+    history_rows = sum(p.history.count() for p in Place.objects.filter(pk__in=request.place_ids))
+
+    again = client.post(url, {"answer": "confirmed"})  # the link forwarded, or clicked twice
+    assert again.status_code == 409
+    assert "already been used" in again.text and "Will update" in again.text
+    assert "Association A" in again.text and "Lieu A2" in again.text
+    request.refresh_from_db()
+    assert (request.answer, request.answered_at) == ("update", answered_at)
+    places = Place.objects.filter(pk__in=request.place_ids)
+    assert not any(p.confirmed_at for p in places)
+    assert sum(p.history.count() for p in places) == history_rows
+    later = client.get(url)  # opening it again shows the same page, without buttons
+    assert later.status_code == 200 and "already been used" in later.text
+    assert 'name="answer"' not in later.text
+
+
+def test_the_service_records_one_answer_per_request(territory, setup):
+    campaign = _send(territory, setup)
+    request = campaign.requests.get(organisation__name="Association A")
+    freshness.request_answer(request=request, answer="confirmed", by=freshness.LINK_HOLDER)
+    with pytest.raises(freshness.AlreadyAnswered) as used:
+        freshness.request_answer(request=request, answer="update", by=freshness.LINK_HOLDER)
+    assert used.value.request.answer == "confirmed"
+    assert FreshnessRequest.objects.get(pk=request.pk).answer == "confirmed"

@@ -1,5 +1,6 @@
 """Importing responses: a per-row report, all or nothing, codebooks, CSV and XLSX."""
 
+import csv
 import io
 import json
 
@@ -145,3 +146,24 @@ def test_an_extra_question_cannot_reuse_a_common_code(territory):
     bad = {"code": "EQ_COMPUTER", "axis": "usages", "wording": {"fr": "x", "en": "x"}}
     with pytest.raises(ValidationError):
         services.grid_adopt(territory=territory, version="1", extra_questions=[bad], by=SYSTEM)
+
+
+@pytest.mark.parametrize("start", ["=", "+", "-", "@"])
+def test_report_csv_neutralises_a_formula_in_every_text_cell(start):
+    problems = [
+        {
+            "row": 4,
+            "column": f"{start}P_AGE",
+            "value": f'{start}HYPERLINK("http://x")',
+            "reason": f"{start}1+2",
+            "severity": "error",
+        }
+    ]
+    row = next(csv.DictReader(io.StringIO(report_csv(problems))))
+    assert row == {
+        "row": "4",
+        "column": f"'{start}P_AGE",
+        "value": f'\'{start}HYPERLINK("http://x")',
+        "reason": f"'{start}1+2",  # not a plain number: a sum
+        "severity": "error",
+    }

@@ -259,3 +259,19 @@ def test_margins_used_by_a_run_cannot_change(territory, margins, published_run):
             is_assumed=True,
             by=SYSTEM,
         )
+
+
+FORMULAS = ('=HYPERLINK("http://x","clic")', "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(A1:A9)")
+
+
+def test_estimates_csv_neutralises_a_formula_in_every_text_cell(client, territory, published_run):
+    from maillage.observatory.models import Wave
+
+    for formula in FORMULAS:
+        Wave.objects.filter(pk=published_run.wave_id).update(name=formula)
+        text = client.get(f"/{territory.slug}/observatory/estimates.csv").content.decode()
+        rows = list(csv.DictReader(io.StringIO(text)))
+        assert rows and {r["wave"] for r in rows} == {"'" + formula}
+        assert not any(v.startswith(("=", "+", "@")) for r in rows for v in r.values())
+        # Figures stay numbers (a signed number is never a formula).
+        assert all(float(r["percent"]) >= 0 for r in rows if r["percent"])

@@ -241,15 +241,19 @@ def test_calendar_file_lists_the_meetings_and_flags_examples(coordinator_client,
     assert "DTSTART;VALUE=DATE:20250619" in text
 
 
-def test_csv_exports_neutralise_spreadsheet_formulas(territory):
+@pytest.mark.parametrize("start", ["=", "+", "-", "@"])
+def test_csv_exports_neutralise_spreadsheet_formulas(territory, start):
     from maillage.roadmap import services
 
     plan = services.action_plan_create(
         territory=territory, title="Plan", start_year=2024, end_year=2027, by=SYSTEM
     )
     services.action_create(
-        plan=plan, title='=HYPERLINK("http://x","clic")', status=Action.Status.PLANNED, by=SYSTEM
+        plan=plan,
+        title=f'{start}HYPERLINK("http://x","clic")',
+        status=Action.Status.PLANNED,
+        by=SYSTEM,
     )
     text = exports.csv_text("actions", territory=territory, today=dt.date(2026, 11, 23))
-    assert "'=HYPERLINK" in text
-    assert ",=HYPERLINK" not in text
+    assert f"'{start}HYPERLINK" in text
+    assert f",{start}HYPERLINK" not in text and f'"{start}HYPERLINK' not in text

@@ -45,6 +45,7 @@ WRITING_MODULES = [
     "maillage.diagnostic.jobs",
     "maillage.diagnostic.squares",
     "maillage.directory.bulk",
+    "maillage.directory.retention",
     "maillage.interop.duplicates",
     "maillage.interop.freshness",
     "maillage.interop.retention",

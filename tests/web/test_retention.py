@@ -70,6 +70,8 @@ def records(territory, bordeaux):
 def test_every_app_rule_is_registered_and_described():
     keys = {rule.key for rule in retention_rules()}
     assert keys >= {
+        "directory.contact_history",
+        "interop.source_contacts",
         "observatory.import_values",
         "interop.import_values",
         "interop.campaign_emails",
@@ -110,8 +112,10 @@ def test_dry_run_counts_and_changes_nothing(records):
         for line in purge("--dry-run").strip().splitlines()
     }
     assert counts == {
+        "directory.contact_history": "0",
         "interop.campaign_emails": "1",
         "interop.import_values": "1",
+        "interop.source_contacts": "0",
         "observatory.import_values": "1",
         "territories.failed_sign_ins": "0",
         "territories.invitations": "0",

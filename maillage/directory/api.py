@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+from typing import Annotated
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
+from pydantic import BeforeValidator
 
 from maillage.core.api_errors import LOOKUP_ERRORS
 from maillage.core.lookup import territory_for
@@ -79,6 +82,17 @@ class PlacePage(Schema):
     results: list[PlaceOut]
 
 
+def _iso_date_time(value: object) -> object:
+    """Only a written date and time (`2026-11-24T10:30`), not a number of seconds."""
+    if isinstance(value, str) and not re.match(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}", value):
+        raise ValueError("expected a date and time such as 2026-11-24T10:30")
+    return value
+
+
+# A local date-time (an offset is allowed) for `open_now`.
+LocalDateTime = Annotated[dt.datetime, BeforeValidator(_iso_date_time)]
+
+
 def _choices(field: str) -> dict:
     """The values the search form accepts for `field` ("" for any), for the OpenAPI description."""
     return {"enum": [value for value, _label in PlaceSearchForm.base_fields[field].choices]}
@@ -101,7 +115,7 @@ class SearchParams(Schema):
     step_free: bool = False
     free: bool = False
     open_now: bool = False
-    at: dt.datetime | None = None
+    at: LocalDateTime | None = None
     page: int = Field(1, ge=1, le=10_000)
     page_size: int = Field(20, ge=1, le=MAX_PAGE_SIZE)
 

@@ -1,0 +1,143 @@
+"""The API answers as its OpenAPI description says: a bounded, deterministic schemathesis run.
+
+Every operation of `/api/v1/openapi.json` is called through Django's WSGI application (in the
+test's database, where the demo territory is loaded) with at least 25 generated requests, valid
+and invalid, plus schemathesis' coverage cases (boundaries, missing and unexpected values, other
+methods), once anonymously and once as the territory's coordinator. Every schemathesis check
+runs: no server error, status code documented, content type and body conformant to the schema,
+valid requests accepted and invalid ones rejected. Path parameters are mostly drawn from the
+demo's real identifiers, so that the answers with data are checked too, not only the 404s.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+SEED = 20261203
+EXAMPLES_PER_OPERATION = 25
+HOOKS = Path(__file__).with_name("api_contract_hooks.py")
+# (location, name) of the parameters that take an identifier of the demo.
+PATH_IDENTIFIERS = [
+    ("path", "slug"),
+    ("path", "place_id"),
+    ("path", "run_id"),
+    ("path", "plan_id"),
+    ("path", "key"),
+    ("query", "run"),
+]
+
+
+def _demo_identifiers() -> dict[str, list]:
+    """The demo's territory and the identifiers the API's paths take, per parameter."""
+    from maillage.diagnostic.demo import load_demo as load_diagnostic
+    from maillage.diagnostic.models import DiagnosticRun
+    from maillage.directory.demo import load_demo as load_directory
+    from maillage.directory.models import Place
+    from maillage.interop import selectors as interop_selectors
+    from maillage.observatory.demo import load_demo as load_observatory
+    from maillage.observatory.models import WeightingRun
+    from maillage.roadmap.demo import load_demo as load_roadmap
+    from maillage.roadmap.models import ActionPlan
+
+    territory = load_directory(with_users=True)
+    for load in (load_diagnostic, load_observatory, load_roadmap):
+        load(territory, with_users=True)
+    places = Place.objects.filter(territory=territory).order_by("status", "pk")
+    return {
+        "slug": [territory.slug],
+        "place_id": [p.pk for p in places[:3]]
+        + [p.pk for p in places.exclude(status=Place.Status.PUBLISHED)[:2]],
+        "run_id": list(
+            DiagnosticRun.objects.filter(territory=territory).values_list("pk", flat=True)
+        ),
+        "run": list(
+            WeightingRun.objects.filter(wave__territory=territory).values_list("pk", flat=True)
+        ),
+        "plan_id": list(
+            ActionPlan.objects.filter(territory=territory).values_list("pk", flat=True)
+        ),
+        "key": [d.key for d in interop_selectors.open_data_summary(territory).downloads],
+    }
+
+
+def _config(identifiers: dict[str, list], headers: dict[str, str]) -> str:
+    """The run's schemathesis.toml: seeded and deterministic, every check, the demo's
+    identifiers as likely values (80 %) of the path parameters that name them."""
+    lines = [
+        f"seed = {SEED}",
+        f"hooks = {json.dumps(str(HOOKS))}",
+        "[generation]",
+        'mode = "all"',
+        f"max-examples = {EXAMPLES_PER_OPERATION}",
+        "deterministic = true",
+        "[checks]",
+        "enabled = true",
+        # Links between operations (stateful phase): GET only, so no state to explore; off
+        # to keep the run short.
+        "[phases.stateful]",
+        "enabled = false",
+        "[headers]",
+        *(f"{name} = {json.dumps(value)}" for name, value in headers.items()),
+        "[dictionaries]",
+        *(f"{name} = {{ values = {json.dumps(values)} }}" for name, values in identifiers.items()),
+        "[parameters]",
+        *(
+            f'"{location}.{name}" = {{ dictionary = "{name}", probability = 0.8 }}'
+            for location, name in PATH_IDENTIFIERS
+        ),
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def test_the_api_answers_as_its_openapi_description_says(live_server, tmp_path):
+    """As the coordinator, who may call every operation; anonymously, the operations that
+    answer 403 to some callers (the others answer an anonymous caller as they answer the
+    coordinator)."""
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    identifiers = _demo_identifiers()
+    client = Client()
+    restricted = [
+        path
+        for path, operations in client.get("/api/v1/openapi.json").json()["paths"].items()
+        if any("403" in operation["responses"] for operation in operations.values())
+    ]
+    assert restricted, "no operation documents a 403"
+    client.force_login(get_user_model().objects.get(username="coordination"))
+    callers = {
+        "coordinator": ({"Cookie": f"sessionid={client.cookies['sessionid'].value}"}, []),
+        "anonymous": (
+            {},
+            ["--include-path-regex", "^(" + "|".join(re.escape(p) for p in restricted) + ")$"],
+        ),
+    }
+    failed = []
+    for caller, (headers, selection) in callers.items():
+        config = tmp_path / f"{caller}.toml"
+        config.write_text(_config(identifiers, headers), encoding="utf-8")
+        run = subprocess.run(
+            [
+                str(Path(sys.executable).parent / "st"),
+                "--config-file",
+                str(config),
+                "--no-color",
+                "run",
+                f"{live_server.url}/api/v1/openapi.json",
+                "--workers",
+                "1",
+                *selection,
+            ],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,  # schemathesis' and hypothesis' caches
+            timeout=600,
+            check=False,
+        )
+        if run.returncode != 0:
+            failed.append(f"As {caller}:\n{run.stdout}\n{run.stderr}")
+    assert failed == [], "\n".join(failed)

@@ -138,6 +138,7 @@ def test_the_api_answers_as_its_openapi_description_says(live_server, tmp_path):
             timeout=600,
             check=False,
         )
+        print(f"As {caller}:", run.stdout[run.stdout.find("Examples") :], sep="\n")  # with -rP
         if run.returncode != 0:
             failed.append(f"As {caller}:\n{run.stdout}\n{run.stderr}")
     assert failed == [], "\n".join(failed)

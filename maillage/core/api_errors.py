@@ -6,6 +6,8 @@ that the OpenAPI description lists every status the API can send, each with this
 
 from __future__ import annotations
 
+from typing import Any
+
 from ninja import Schema
 
 
@@ -22,6 +24,6 @@ LOOKUP_ERRORS: dict[int, type[ErrorOut]] = {404: ErrorOut, 422: ErrorOut}
 RESTRICTED_ERRORS: dict[int, type[ErrorOut]] = {403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 
 
-def validation_detail(errors: list[dict]) -> str:
+def validation_detail(errors: list[dict[str, Any]]) -> str:
     """The errors of ninja's request validation in the API's format: "field: reason; …"."""
     return "; ".join(f"{error['loc'][-1]}: {error['msg']}" for error in errors)

@@ -446,6 +446,128 @@ def siting(results: dict[str, Result]) -> list[str]:
     ]
 
 
+def _short(commit: str) -> str:
+    return f"`{commit[:7]}`" if commit else "—"
+
+
+def _ms(x: float | None, digits: int = 0) -> str:
+    return "—" if x is None or x < 0 else f"{x:,.{digits}f}"
+
+
+def load(results: dict[str, Result]) -> list[str]:
+    """Public pages under load through gunicorn: one row per run (and its cold start)."""
+    result = results["load"]
+    rows = []
+    for run in result["figures"]["runs"]:
+        f = run["figures"]
+        before, after = run["load_average_before"][0], run["load_average_after"][0]
+        if run.get("cold_start"):
+            cold = run["cold_start"]
+            rows.append(
+                [
+                    f"{run['label']} ({_short(run['git_commit'])}), cold start",
+                    f"{before:.1f}",
+                    f"{cold['requests']:,}",
+                    f"{cold['requests_per_s']:,.1f}",
+                    _ms(cold["latency_ms"]["p50"]),
+                    _ms(cold["latency_ms"]["p95"]),
+                    _ms(cold["latency_ms"]["p99"]),
+                    f"{sum(cold['errors'].values()):,}",
+                    "—",
+                    "—",
+                ]
+            )
+        rows.append(
+            [
+                f"{run['label']} ({_short(run['git_commit'])})",
+                f"{before:.1f} → {after:.1f}",
+                f"{f['requests']:,}",
+                f"**{f['requests_per_s']:,.1f}**",
+                _ms(f["latency_ms"]["p50"]),
+                f"**{_ms(f['latency_ms']['p95'])}**",
+                _ms(f["latency_ms"]["p99"]),
+                f"{f['errors']:,}",
+                _ms(f["server_cpu_ms_per_request"], 2),
+                _ms(f["database_cpu_ms_per_request"], 2),
+            ]
+        )
+    last = result["figures"]["runs"][-1]["figures"]
+    goal = (
+        last["errors"] == 0 and last["requests_per_s"] >= 160 and last["latency_ms"]["p95"] < 1000
+    )
+    best = max(
+        result["figures"]["runs"],
+        key=lambda run: run["figures"]["requests_per_s"] if run["figures"]["errors"] == 0 else 0,
+    )
+    return [
+        *table(
+            [
+                "run (commit)",
+                "load avg",
+                "requests",
+                "req/s",
+                "p50 (ms)",
+                "p95 (ms)",
+                "p99 (ms)",
+                "errors",
+                "server CPU / req (ms)",
+                "PostgreSQL CPU / req (ms)",
+            ],
+            "llrrrrrrrr",
+            rows,
+        ),
+        "",
+        f'Goal "0 errors, at least 160 requests/s (4× the 40 of the issue) and p95 under 1 s" '
+        f"on the last run: {met(goal)}{busy(result)}. Best run without error: "
+        f"{best['label']}, {best['figures']['requests_per_s']:,.1f} requests/s, "
+        f"p95 {_ms(best['figures']['latency_ms']['p95'])} ms, load average "
+        f"{best['load_average_before'][0]:.1f}.",
+        *notes(result),
+        "",
+        run_line(result),
+    ]
+
+
+PROFILED_PAGES = ("search", "search_all", "place")
+
+
+def profile(results: dict[str, Result]) -> list[str]:
+    """CPU per request of the search and place pages at each step of the work."""
+    result = results["profile"]
+    rows = []
+    for step in result["figures"]["steps"]:
+        pages = step["pages"]
+        for mode in ("no page cache", "miss", "hit"):
+            found = [pages.get(f"{page} ({mode})") for page in PROFILED_PAGES]
+            if not any(found):
+                continue
+            cookies = sorted({c for page in found if page for c in page["set_cookie"]})
+            rows.append(
+                [
+                    f"{step['label']} ({_short(step['git_commit'])}), {mode}",
+                    *[_ms(page["cpu_ms_per_request"], 1) if page else "—" for page in found],
+                    " / ".join(str(page["queries"]) if page else "—" for page in found),
+                    ", ".join(cookies) or "none",
+                ]
+            )
+    return [
+        *table(
+            [
+                "step (commit), page cache",
+                "search with a commune and a service: CPU / req (ms)",
+                "search, all places (ms)",
+                "place page (ms)",
+                "queries",
+                "cookies set",
+            ],
+            "lrrrll",
+            rows,
+        ),
+        "",
+        run_line(result),
+    ]
+
+
 BLOCKS: dict[str, Callable[[dict[str, Result]], list[str]]] = {
     "search": search,
     "import": import_,
@@ -453,6 +575,8 @@ BLOCKS: dict[str, Callable[[dict[str, Result]], list[str]]] = {
     "raking": raking,
     "accessibility": accessibility,
     "siting": siting,
+    "load": load,
+    "profile": profile,
 }
 
 

@@ -11,6 +11,7 @@ from maillage.interop.api import router as interop_router
 from maillage.observatory.api import router as observatory_router
 from maillage.roadmap.api import router as roadmap_router
 from maillage.territories.api import router as territories_router
+from maillage.web.api_docs import api_docs
 
 api = NinjaAPI(
     title="Maillage API",
@@ -20,6 +21,7 @@ api = NinjaAPI(
         "services and areas. Filters are those of the public search page."
     ),
     urls_namespace="api-v1",
+    docs=api_docs,  # Swagger UI from the site's static files, not a CDN
 )
 api.add_router("/", territories_router)
 api.add_router("/", directory_router)

@@ -4,6 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from maillage.api import api
+from maillage.territories import views as territories_views
 from maillage.web import operations
 
 handler500 = operations.server_error
@@ -17,6 +18,19 @@ urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
     path("login/", auth_views.LoginView.as_view(template_name="web/login.html"), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("invitation/<str:token>/", territories_views.invitation, name="invitation"),
+    path(
+        "invitation/<str:token>/accept/",
+        territories_views.invitation_accept,
+        name="invitation_accept",
+    ),
+    path(
+        "invitation/<str:token>/decline/",
+        territories_views.invitation_decline,
+        name="invitation_decline",
+    ),
+    path("my-roles/", territories_views.my_roles, name="my_roles"),
+    path("my-roles/<int:pk>/leave/", territories_views.membership_leave, name="membership_leave"),
     path(
         "password/reset/",
         auth_views.PasswordResetView.as_view(

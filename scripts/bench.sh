@@ -17,6 +17,8 @@ psql "${pg_url%/*}/postgres" -qc "DROP DATABASE IF EXISTS maillage_bench" -c "CR
 MAILLAGE_DATABASE_URL="$pg_bench" .venv/bin/python bench/bench_search.py
 echo "== Open data: importing 25,000 places, SQLite"
 MAILLAGE_DATABASE_URL="sqlite:///$PWD/var/bench-import.sqlite3" .venv/bin/python bench/bench_import.py
+echo "== Public pages under load: gunicorn, PostgreSQL, 200 wrk clients (apt-get install wrk)"
+.venv/bin/python bench/bench_load.py
 echo "== Observatory: the 5,000-respondent pipeline"
 .venv/bin/python bench/bench_observatory.py
 

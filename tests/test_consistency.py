@@ -67,7 +67,8 @@ WRITERS = {
     "maillage/interop/freshness.py": "freshness campaigns, called by the interop services",
     "maillage/interop/retention.py": "a retention rule, run by `manage.py purge_personal_data`",
     "maillage/core/extensions.py": "the shared eraser of the retention rules",
-    "maillage/territories/members.py": "the members' services (invite, revoke, purge)",
+    "maillage/territories/members.py": "the members' services (invite, accept, revoke, leave, purge)",
+    "maillage/territories/lockouts.py": "lifting a sign-in lockout, purging failed sign-ins",
     "maillage/roadmap/editing.py": "the registry of editable roadmap records (generic edit)",
 }
 # Modules past MAX_LINES lines, each one a candidate for splitting; none may pass HARD_MAX_LINES.

@@ -16,3 +16,8 @@ class DirectoryConfig(AppConfig):
 
         register_section(Section("directory", "directory:search", _("Find help"), order=10))
         register_computed_indicator(published_places)
+
+        from maillage.directory.services import organisation_invitation_join
+        from maillage.territories.members import register_acceptance_step
+
+        register_acceptance_step(organisation_invitation_join)

@@ -264,31 +264,16 @@ class OrganisationForm(forms.ModelForm):
 
 
 class MemberForm(forms.Form):
-    username = forms.CharField(
-        label=_("User name or e-mail of the person"),
-        max_length=150,
-        help_text=_("The person must already have an account."),
+    """Invite a person to keep the organisation's places: an e-mail address, never looked up."""
+
+    email = forms.EmailField(
+        label=_("E-mail address of the person"),
+        max_length=254,
+        help_text=_(
+            "They receive an invitation to accept, with their account or a new one; they keep "
+            "the places once they accept."
+        ),
     )
-
-    def clean_username(self):
-        from django.contrib.auth import get_user_model
-
-        text = self.cleaned_data["username"].strip()
-        User = get_user_model()
-        user = (
-            User.objects.filter(username=text).first()
-            or User.objects.filter(email__iexact=text).first()
-        )
-        if user is None or not user.is_active:
-            raise forms.ValidationError(
-                _(
-                    "No active account is called “%(text)s”. Ask the person to create one, "
-                    "then try again."
-                ),
-                params={"text": text},
-                code="unknown_user",
-            )
-        return user
 
 
 class ReturnForm(forms.Form):

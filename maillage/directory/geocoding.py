@@ -41,7 +41,7 @@ class AreaGeocoder:
         wanted = fold(text)
         if not wanted:
             return None
-        areas = list(Area.objects.filter(territory=self.territory))
+        areas = list(Area.objects.filter(territory=self.territory).defer("contour"))
         digits = wanted.replace(" ", "")
         for area in areas:
             if digits.isdigit() and (digits == area.code or digits in area.postal_codes):

@@ -93,6 +93,21 @@ class OrganisationMember(models.Model):
         return f"{self.user} · {self.organisation}"
 
 
+class OrganisationInvitation(models.Model):
+    """The organisation a structure member's invitation is for: once the person accepts the
+    invitation (`territories.Invitation`), they keep its places."""
+
+    invitation = models.OneToOneField(
+        "territories.Invitation", on_delete=models.CASCADE, related_name="organisation_link"
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="invitations"
+    )
+
+    def __str__(self) -> str:
+        return f"{self.invitation} · {self.organisation}"
+
+
 class PlaceQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=Place.Status.PUBLISHED)

@@ -154,8 +154,13 @@ def place_search(
 
 
 def place_detail_queryset() -> QuerySet[Place]:
-    return Place.objects.select_related("area", "organisation", "territory").prefetch_related(
-        Prefetch("services", queryset=PlaceService.objects.order_by("category", "service"))
+    # The commune's contour (a GeoJSON polygon) is never shown with a place: not loaded.
+    return (
+        Place.objects.select_related("area", "organisation", "territory")
+        .defer("area__contour")
+        .prefetch_related(
+            Prefetch("services", queryset=PlaceService.objects.order_by("category", "service"))
+        )
     )
 
 

@@ -18,9 +18,16 @@ from django.utils.translation import gettext as _
 from maillage.core.actors import Actor, require, user_of
 from maillage.directory import opening_hours, permissions
 from maillage.directory import vocabularies as voc
-from maillage.directory.models import Organisation, OrganisationMember, Place, PlaceService
+from maillage.directory.models import (
+    Organisation,
+    OrganisationInvitation,
+    OrganisationMember,
+    Place,
+    PlaceService,
+)
 from maillage.directory.text import fold
-from maillage.territories.models import Membership, Territory
+from maillage.territories.members import LinkFor, invitation_create
+from maillage.territories.models import Invitation, Membership, Territory
 
 # Fields a person edits through the place form; everything else is the services' business.
 EDITABLE_FIELDS = (
@@ -451,18 +458,44 @@ def organisation_update(
 
 
 @transaction.atomic
-def organisation_member_add(
-    *, organisation: Organisation, user: User, by: Actor
-) -> OrganisationMember:
-    """Let `user` keep the organisation's places; gives them the structure role if needed."""
-    require(by, lambda user: permissions.can_publish(user, organisation.territory))
-    Membership.objects.get_or_create(
-        user=user, territory=organisation.territory, role=Membership.Role.STRUCTURE
+def organisation_member_invite(
+    *, organisation: Organisation, email: str, by: User, link_for: LinkFor
+) -> OrganisationInvitation:
+    """Invite an e-mail address to keep the organisation's places (the structure role).
+
+    Nothing is looked up: the answer and the e-mail are the same whether or not an account
+    uses the address, and the person is attached only when they accept
+    (`organisation_invitation_join`). Only a coordinator of the territory (a person)."""
+    invitation = invitation_create(
+        territory=organisation.territory,
+        email=email,
+        role=Membership.Role.STRUCTURE,
+        by=by,
+        link_for=link_for,
     )
-    member, _created = OrganisationMember.objects.get_or_create(
-        organisation=organisation, user=user
+    link = OrganisationInvitation(invitation=invitation, organisation=organisation)
+    link.full_clean()
+    link.save()
+    return link
+
+
+@transaction.atomic
+def organisation_invitation_join(*, invitation: Invitation, user: User, by: Actor) -> None:
+    """The acceptance step of an organisation's invitation: `user`, who has just accepted it
+    (`by`, `invitation.accepted_by`), keeps the organisation's places from now on. Nothing
+    for other invitations."""
+    require(
+        by,
+        lambda person: (
+            person.is_authenticated
+            and person.pk == user.pk
+            and invitation.accepted_by_id == user.pk
+        ),
     )
-    return member
+    link = OrganisationInvitation.objects.filter(invitation=invitation).first()
+    if link is None or invitation.status != Invitation.Status.ACCEPTED:
+        return
+    OrganisationMember.objects.get_or_create(organisation=link.organisation, user=user)
 
 
 @transaction.atomic

@@ -26,10 +26,12 @@ from maillage.directory.forms import (
     service_initial,
 )
 from maillage.directory.models import Organisation, Place
+from maillage.directory.page_cache import public_page
 from maillage.directory.presenters import map_points, place_card
 from maillage.territories.permissions import is_coordinator, roles_in
 
 
+@public_page(clock=False)
 def territory_home(request, territory):
     territory = territory_for(request, territory)
     form = PlaceSearchForm(territory=territory)
@@ -40,7 +42,7 @@ def territory_home(request, territory):
             "territory": territory,
             "form": form,
             "categories": voc.SERVICE_CATEGORIES,
-            "communes": territory.areas.order_by("name"),
+            "communes": territory.areas.order_by("name").values("name"),
             "place_count": Place.objects.filter(
                 territory=territory, status=Place.Status.PUBLISHED
             ).count(),
@@ -48,6 +50,7 @@ def territory_home(request, territory):
     )
 
 
+@public_page(clock=True)
 def place_search(request, territory):
     territory = territory_for(request, territory)
     form = PlaceSearchForm(request.GET or None, territory=territory)
@@ -79,7 +82,7 @@ def place_search(request, territory):
             "map_points": map_points(result, first_rank=first_rank) if result else [],
             "first_rank": first_rank,
             "query_string": query.urlencode(),
-            "communes": territory.areas.order_by("name"),
+            "communes": territory.areas.order_by("name").values("name"),
         },
     )
 
@@ -110,11 +113,13 @@ def _place_context(request, place: Place) -> dict:
     }
 
 
+@public_page(clock=True)
 def place_detail(request, territory, pk):
     place = _visible_place(request, territory, pk)
     return render(request, "directory/place.html", _place_context(request, place))
 
 
+@public_page(clock=True)
 def place_print(request, territory, pk):
     place = _visible_place(request, territory, pk)
     return render(request, "directory/place_print.html", _place_context(request, place))
@@ -401,13 +406,29 @@ def organisation_edit(request, territory, pk):
             raise PermissionDenied
         member_form = MemberForm(request.POST)
         if member_form.is_valid():
-            services.organisation_member_add(
-                organisation=organisation,
-                user=member_form.cleaned_data["username"],
-                by=request.user,
-            )
-            messages.success(request, _("The person can now keep this organisation's places."))
-            return redirect("directory:organisation_edit", territory=territory, pk=pk)
+
+            def link_for(token: str) -> str:
+                return request.build_absolute_uri(reverse("invitation", kwargs={"token": token}))
+
+            try:
+                link = services.organisation_member_invite(
+                    organisation=organisation,
+                    email=member_form.cleaned_data["email"],
+                    by=request.user,
+                    link_for=link_for,
+                )
+            except ValidationError as error:
+                _apply_service_errors(member_form, error)
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "Invitation sent to %(email)s: they keep this organisation's places "
+                        "once they accept."
+                    )
+                    % {"email": link.invitation.email},
+                )
+                return redirect("directory:organisation_edit", territory=territory, pk=pk)
     elif request.method == "POST":
         form = OrganisationForm(request.POST, instance=Organisation.objects.get(pk=pk))
         if form.is_valid():
@@ -430,6 +451,9 @@ def organisation_edit(request, territory, pk):
             "member_form": member_form,
             "can_manage_members": is_coordinator_,
             "members": organisation.members.select_related("user").order_by("user__username"),
+            "invitations": organisation.invitations.filter(
+                invitation__status="pending"
+            ).select_related("invitation"),
         },
     )
 

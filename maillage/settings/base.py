@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
-from maillage.settings import env
+from maillage.settings import env, headers
 
 BASE_DIR = env.BASE_DIR
 SECRET_KEY = env.read("MAILLAGE_SECRET_KEY")
@@ -23,6 +25,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "simple_history",
+    "csp",
+    "axes",
     "maillage.core",
     "maillage.web",
     "maillage.territories",
@@ -36,6 +40,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "maillage.web.request_id.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Outside whitenoise: static files (SVG images, the API docs' scripts) get the headers too.
+    "csp.middleware.CSPMiddleware",
+    "maillage.web.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -45,6 +52,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: turns the lockout that the authentication backend signals into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "maillage.urls"
@@ -80,6 +89,17 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Memory of each worker process, no extra service (docs/operations.md, "Caching"). The public
+# pages have their own cache so that they never push out the geocoder's answers.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "public_pages": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "public-pages",
+        "OPTIONS": {"MAX_ENTRIES": 1000},  # pages of 5–25 KB: at most ~25 MB per worker
+    },
+}
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
@@ -89,6 +109,27 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Login throttling (django-axes). The first backend refuses any sign-in, right password or not,
+# while the account is locked out; it needs the request, so tests sign in with `force_login`
+# (or `client.login(request=…)`).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Per account, whatever the address it is tried from: an attacker moving between addresses
+# gains nothing, and one office behind a single address does not lock out all its colleagues.
+# Not by address: behind the reverse proxy every request comes from 127.0.0.1 (one wrong
+# password too many would lock everybody out), hence axes' warning W006 silenced.
+AXES_LOCKOUT_PARAMETERS = ["username"]
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+# 10 wrong passwords lock the account for 30 minutes after the last one: at most 480 guesses a
+# day against passwords of 12 characters or more that are not on the common-passwords list,
+# while a person who mistypes (3-4 times) is never stopped.
+AXES_FAILURE_LIMIT = 10
+AXES_COOLOFF_TIME = dt.timedelta(minutes=30)
+AXES_RESET_ON_SUCCESS = True  # the count starts again after a successful sign-in
+AXES_LOCKOUT_CALLABLE = "maillage.web.lockout.lockout_page"  # HTTP 429, says when to retry
+AXES_DISABLE_ACCESS_LOG = True  # successful sign-ins are not recorded (nothing needs them)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "web:workspace"
 LOGOUT_REDIRECT_URL = "web:home"
@@ -146,6 +187,10 @@ CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Content-Security-Policy (django-csp) and Permissions-Policy, explained in headers.py. Neither
+# uses a nonce, so a cached page keeps a valid header.
+CONTENT_SECURITY_POLICY = headers.content_security_policy(MAP_TILES_URL)
+PERMISSIONS_POLICY = headers.PERMISSIONS_POLICY
 
 # What one uploaded file may hold, for every import (maillage.core.uploads; docs/operations.md).
 UPLOAD_LIMITS = {

@@ -9,7 +9,13 @@ from django.core.exceptions import ImproperlyConfigured
 
 from maillage.settings import env
 from maillage.settings.base import *  # noqa: F403
-from maillage.settings.base import DATABASES, DEBUG, EMAIL_BACKEND, SECRET_KEY
+from maillage.settings.base import (
+    DATABASES,
+    DEBUG,
+    EMAIL_BACKEND,
+    SECRET_KEY,
+    SILENCED_SYSTEM_CHECKS,
+)
 
 WEAK_KEY_PREFIXES = ("django-insecure-", "dev-only-", "test-only-", "change-me", "changeme")
 
@@ -64,4 +70,4 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = False  # preloading is a decision for the domain's owner, not the software
 # Asking browsers to preload HSTS for the whole domain is the domain owner's decision, made at
 # hstspreload.org; the software does not claim it.
-SILENCED_SYSTEM_CHECKS = ["security.W021"]
+SILENCED_SYSTEM_CHECKS = [*SILENCED_SYSTEM_CHECKS, "security.W021"]

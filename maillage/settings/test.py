@@ -2,6 +2,7 @@
 
 from maillage.settings.base import *  # noqa: F403
 from maillage.settings.base import DATABASES
+from maillage.settings.headers import content_security_policy
 
 SECRET_KEY = "test-only-insecure-key"
 DEBUG = False
@@ -17,4 +18,11 @@ WHITENOISE_USE_FINDERS = True
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"]["TEST"] = {"NAME": ""}  # in-memory test database
 MAP_TILES_URL = "/static/img/offline-tile.png"  # no network in tests: a local blank tile
+CONTENT_SECURITY_POLICY = content_security_policy(MAP_TILES_URL)
 ADDRESS_GEOCODER_URL = ""  # no network in tests; tests/directory/test_geocoding serves one
+# Tests see every change at once, whatever made it; tests/directory/test_page_cache.py turns the
+# public page cache on.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "public_pages": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
+}

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from maillage.territories.models import Area, Membership, Territory
+from maillage.territories.models import Area, Invitation, Membership, Territory
 
 
 @admin.register(Territory)
@@ -20,3 +20,19 @@ class AreaAdmin(admin.ModelAdmin):
 class MembershipAdmin(admin.ModelAdmin):
     list_display = ["user", "territory", "role"]
     list_filter = ["territory", "role"]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    """Read only: invitations are made, sent and answered through the members' pages."""
+
+    list_display = ["email", "territory", "role", "status", "created_at", "expires_at"]
+    list_filter = ["territory", "status", "role"]
+    search_fields = ["email"]
+    readonly_fields = [f.name for f in Invitation._meta.fields]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -13,7 +13,7 @@ class TerritoriesConfig(AppConfig):
             register_retention_rule,
             register_section,
         )
-        from maillage.territories import members
+        from maillage.territories import lockouts, members
         from maillage.territories.permissions import is_coordinator
 
         register_section(
@@ -32,5 +32,21 @@ class TerritoriesConfig(AppConfig):
                 _("accounts of invitations nobody accepted (no password chosen, never signed in)"),
                 members.UNANSWERED_INVITATION_DAYS,
                 members.invitations_unanswered_purge,
+            )
+        )
+        register_retention_rule(
+            RetentionRule(
+                "territories.failed_sign_ins",
+                _("failed sign-ins: user name tried, IP address, browser, time (login throttling)"),
+                lockouts.FAILED_SIGN_INS_DAYS,
+                lockouts.failed_sign_ins_purge,
+            )
+        )
+        register_retention_rule(
+            RetentionRule(
+                "territories.invitations",
+                _("invitations (e-mail address, role) once expired or answered"),
+                members.ANSWERED_INVITATION_DAYS,
+                members.invitations_expired_purge,
             )
         )

@@ -135,7 +135,7 @@ def _rings(geometry: dict[str, Any] | None) -> list[list[list[float]]]:
 @transaction.atomic
 def membership_grant(*, user: User, territory: Territory, role: str, by: Actor) -> Membership:
     """Give `user` a role in `territory` (idempotent). Coordinators invite through
-    `members.membership_invite`, which also tells the person; this is for the system."""
+    `members.invitation_create` (the role exists once the person accepts); this is for the system."""
     require(by, system_only)
     membership, _created = Membership.objects.get_or_create(
         user=user, territory=territory, role=role

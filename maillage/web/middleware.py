@@ -23,3 +23,22 @@ class ApiLanguageMiddleware:
             response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+class PermissionsPolicyMiddleware:
+    """Send the Permissions-Policy header built from `settings.PERMISSIONS_POLICY`.
+
+    Each feature maps to its allowlist: `["self"]` gives `geolocation=(self)`, `[]` gives
+    `camera=()` (denied everywhere, embedded frames included)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.header = ", ".join(
+            f"{feature}=({' '.join(allowed)})"
+            for feature, allowed in settings.PERMISSIONS_POLICY.items()
+        )
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.headers.setdefault("Permissions-Policy", self.header)
+        return response

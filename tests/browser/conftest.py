@@ -33,9 +33,47 @@ def browser():
         browser.close()
 
 
+# Every page the browser tests open must obey the Content-Security-Policy: a blocked inline
+# script or style, or a request to a source the policy does not list, fails the test. The page's
+# own `securitypolicyviolation` event is reported on the console with this prefix, and Chromium's
+# "Refused to …" console messages are caught as well (they come even without JavaScript).
+CSP_MARK = "csp-violation:"
+CSP_LISTENER = f"""
+document.addEventListener("securitypolicyviolation", function (event) {{
+  console.error("{CSP_MARK} " + event.effectiveDirective + " blocked " + (event.blockedURI || "inline")
+    + " in " + event.sourceFile + ":" + event.lineNumber + " (" + event.documentURI + ")");
+}});
+"""
+
+
+class CspViolations(list):
+    """The CSP violations reported in one browser context; `watch(context)` starts collecting."""
+
+    def watch(self, context) -> None:
+        context.add_init_script(CSP_LISTENER)
+        context.on("console", self._console)
+
+    def _console(self, message) -> None:
+        text = message.text
+        if text.startswith(CSP_MARK) or "Content Security Policy" in text:
+            self.append(f"{message.page.url if message.page else '?'}: {text}")
+
+    def check(self) -> None:
+        assert not self, "Content-Security-Policy violations:\n" + "\n".join(self)
+
+
 @pytest.fixture
-def page(browser):
+def csp_violations():
+    """Call `csp_violations.watch(context)` on a context a test makes itself; checked at the end."""
+    violations = CspViolations()
+    yield violations
+    violations.check()
+
+
+@pytest.fixture
+def page(browser, csp_violations):
     context = browser.new_context(locale="fr-FR", timezone_id="Europe/Paris")
+    csp_violations.watch(context)
     # No request leaves this machine: anything not served by the live server is refused.
     context.route(
         "**/*",

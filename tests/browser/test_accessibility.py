@@ -128,3 +128,59 @@ def test_main_menu_folds_on_a_phone_and_stays_open_on_a_desktop(live_server, pag
     page.set_viewport_size(DESKTOP)
     page.goto(url)
     assert workspace.is_visible() and not summary.is_visible()
+
+
+def test_invitation_lockout_and_my_roles_pages_have_no_wcag_violations(live_server, page, demo):
+    from django.conf import settings
+    from django.contrib.auth.models import User
+
+    from maillage.territories import members
+    from maillage.territories.models import Membership
+
+    def axe_clean(expected_status, response):
+        assert response.status == expected_status, response.url
+        page.wait_for_load_state("networkidle")
+        assert page.title().strip()
+        results = Axe().run(page, options=WCAG_21_AA)
+        assert results.violations_count == 0, f"{response.url}\n{results.generate_report()}"
+
+    def wrong_password(prefix=""):
+        page.goto(f"{live_server.url}{prefix}/login/")
+        page.fill("#id_username", "verrou")
+        page.fill("#id_password", "pas le bon")
+        with page.expect_navigation() as navigation:
+            page.click("form.stack button[type=submit]")
+        return navigation.value
+
+    tokens = []
+    members.invitation_create(
+        territory=demo,
+        email="lou@example.org",
+        role=Membership.Role.PARTNER,
+        by=User.objects.get(username="coordination"),
+        link_for=lambda token: tokens.append(token) or f"/invitation/{token}/",
+    )
+    invitation = f"{live_server.url}/invitation/{tokens[0]}/"
+    _check(page, invitation)
+    page.fill("#id_password1", "court")
+    page.fill("#id_password2", "court")
+    with page.expect_navigation() as navigation:
+        page.click("main form button[type=submit]:has-text('Créer')")
+    assert page.locator(".error-summary").is_visible()
+    axe_clean(200, navigation.value)
+    axe_clean(404, page.goto(f"{live_server.url}/invitation/inconnu/"))
+    # Locked out: the 429 page, in French and English.
+    locked = User.objects.create_user("verrou", password="un mot de passe 2026")
+    Membership.objects.create(user=locked, territory=demo, role=Membership.Role.PARTNER)
+    for _attempt in range(settings.AXES_FAILURE_LIMIT - 1):
+        assert wrong_password().status == 200
+    axe_clean(429, wrong_password())
+    assert "Connexion suspendue" in page.locator("h1").inner_text()
+    axe_clean(429, wrong_password("/en"))
+    assert "Sign-in paused" in page.locator("h1").inner_text()
+    # The coordinator's members page lists the invitation and the locked-out member.
+    _sign_in(page, live_server, "coordination")
+    _check(page, f"{live_server.url}/{demo.slug}/members/")
+    assert "verrou" in page.content() and "lou@example.org" in page.content()
+    _check(page, f"{live_server.url}/my-roles/")
+    _check(page, invitation)  # signed in: accept with this account

@@ -7,8 +7,9 @@ from maillage.directory.models import Place
 pytestmark = pytest.mark.browser
 
 
-def test_find_help_without_javascript(live_server, browser, demo):
+def test_find_help_without_javascript(live_server, browser, demo, csp_violations):
     context = browser.new_context(java_script_enabled=False, locale="fr-FR")
+    csp_violations.watch(context)
     page = context.new_page()
     page.goto(f"{live_server.url}/{demo.slug}/")
     page.fill("#id_where", "Talence")

@@ -213,22 +213,32 @@ def test_organisation_pages_matrix(client, world, who, list_status, own_status, 
         assert client.get(url).status_code == expected
 
 
-def test_only_coordinators_add_members(client, world):
+def test_only_coordinators_invite_members_and_they_join_when_they_accept(client, world):
+    import re
+
+    from django.core import mail
+
     from maillage.directory.models import OrganisationMember
 
     newcomer = factories.user("newcomer")
+    newcomer.email = "newcomer@example.org"
+    newcomer.save()
     url = reverse(
         "directory:organisation_edit", kwargs={"territory": "test-metropole", "pk": world["own"].pk}
     )
     client.force_login(world["users"]["structure"])
-    response = client.post(url, {"action": "add_member", "username": "newcomer"})
+    response = client.post(url, {"action": "add_member", "email": "newcomer@example.org"})
     assert response.status_code == 403
+    assert mail.outbox == []
     client.force_login(world["users"]["coordinator"])
-    response = client.post(url, {"action": "add_member", "username": "newcomer"})
+    response = client.post(url, {"action": "add_member", "email": "newcomer@example.org"})
     assert response.status_code == 302
+    assert not OrganisationMember.objects.filter(user=newcomer).exists()  # not before accepting
+    link = re.search(r"http://testserver(/invitation/\S+/)", mail.outbox[0].body).group(1)
+    client.force_login(newcomer)
+    assert client.post(f"{link}accept/").status_code == 302
     assert OrganisationMember.objects.filter(organisation=world["own"], user=newcomer).exists()
     # The newcomer can now edit the organisation's places, and only those.
-    client.force_login(newcomer)
     own = reverse(
         "directory:place_edit", kwargs={"territory": "test-metropole", "pk": world["own_place"].pk}
     )
@@ -240,14 +250,25 @@ def test_only_coordinators_add_members(client, world):
     assert client.get(other).status_code == 403
 
 
-def test_unknown_person_gets_a_clear_message(client, world):
+def test_an_unknown_address_gets_the_same_answer_as_a_known_one(client, world):
     client.force_login(world["users"]["coordinator"])
     url = reverse(
         "directory:organisation_edit", kwargs={"territory": "test-metropole", "pk": world["own"].pk}
     )
-    response = client.post(url, {"action": "add_member", "username": "nobody@example.org"})
-    assert response.status_code == 200
-    assert "nobody@example.org" in response.content.decode()
+    known = world["users"]["structure"]
+    known.email = "known@example.org"
+    known.save()
+    answers = [
+        client.post(url, {"action": "add_member", "email": email}, follow=True)
+        for email in ("nobody@example.org", "known@example.org")
+    ]
+    texts = [
+        a.content.decode().replace(email, "ADDRESS")
+        for a, email in zip(answers, ("nobody@example.org", "known@example.org"), strict=True)
+    ]
+    assert [a.status_code for a in answers] == [200, 200]
+    assert texts[0].count("ADDRESS") == texts[1].count("ADDRESS")
+    assert "Invitation envoyée à ADDRESS" in texts[0] and "Invitation envoyée à ADDRESS" in texts[1]
 
 
 def test_renaming_an_organisation_updates_the_search(client, world):

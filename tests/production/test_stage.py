@@ -17,14 +17,17 @@ from tests.production.browser_client import StageClient, form_to
 PASSWORD = "demo-maillage-2026"
 LINK = re.compile(r"""<a\s[^>]*href="([^"#]+)""")
 ASSET = re.compile(r"""<(?:link[^>]+href|script[^>]+src|img[^>]+src)="(/static/[^"]+)\"""")
+# The policy's core: scripts from the site only, never inline (maillage/settings/headers.py).
+STRICT_POLICY = re.compile(r"(^|; )script-src 'self'(;|$)")
 SKIPPED_LINKS = ("/logout", "/i18n/", "/admin/", ".csv", ".xlsx", ".json", ".pdf", ".geojson")
 
 
-def _crawl(client: StageClient, start: str, *, limit: int) -> dict[str, int]:
+def _crawl(client: StageClient, start: str, *, limit: int) -> tuple[dict[str, int], list[str]]:
     """Follow the site's own links breadth first (one query string per path, so that a page
-    of search filters does not count a thousand times); the status of each page."""
+    of search filters does not count a thousand times); the status of each page, and the HTML
+    pages sent without the strict Content-Security-Policy (docs/operations.md)."""
     seen_paths: set[str] = set()
-    queue, statuses = [start], {}
+    queue, statuses, without_policy = [start], {}, []
     while queue and len(statuses) < limit:
         url = queue.pop(0)
         path = urllib.parse.urlsplit(url).path
@@ -35,6 +38,8 @@ def _crawl(client: StageClient, start: str, *, limit: int) -> dict[str, int]:
         statuses[url] = response.status
         if response.status != 200 or "html" not in response.header("Content-Type"):
             continue
+        if not STRICT_POLICY.search(response.header("Content-Security-Policy") or ""):
+            without_policy.append(url)
         for href in LINK.findall(response.text):
             href = href.replace("&amp;", "&")
             parts = urllib.parse.urlsplit(urllib.parse.urljoin(url, href))
@@ -43,7 +48,7 @@ def _crawl(client: StageClient, start: str, *, limit: int) -> dict[str, int]:
             if any(skip in parts.path for skip in SKIPPED_LINKS):
                 continue
             queue.append(parts.path + (f"?{parts.query}" if parts.query else ""))
-    return statuses
+    return statuses, without_policy
 
 
 def _assets(client: StageClient, paths: list[str]) -> dict[str, int]:
@@ -66,6 +71,8 @@ def test_plain_http_is_redirected_to_https_with_hsts(stage, stage_env):
     assert secure.status == 200
     hsts = secure.header("Strict-Transport-Security")
     assert "max-age=31536000" in hsts and "includeSubDomains" in hsts
+    permissions = secure.header("Permissions-Policy")
+    assert "geolocation=(self)" in permissions and "camera=()" in permissions
     assert secure.header("X-Request-ID")
 
 
@@ -78,12 +85,18 @@ def test_health_answers_over_plain_http_for_the_load_balancer(stage):
 def test_every_public_page_answers_and_its_static_files_are_served(stage, stage_env):
     client = stage()
     territory = stage_env["territory"]
-    statuses = _crawl(client, f"/{territory}/", limit=120)
-    statuses.update(_crawl(client, f"/en/{territory}/", limit=30))
+    statuses, without_policy = _crawl(client, f"/{territory}/", limit=120)
+    english, english_without_policy = _crawl(client, f"/en/{territory}/", limit=30)
+    statuses.update(english)
+    without_policy += english_without_policy
     for extra in (f"/{territory}/places/?q=numérique", "/login/", "/password/reset/"):
-        statuses[extra] = client.get(extra).status
+        answer = client.get(extra)
+        statuses[extra] = answer.status
+        if not STRICT_POLICY.search(answer.header("Content-Security-Policy") or ""):
+            without_policy.append(extra)
     errors = {url: status for url, status in statuses.items() if status >= 400}
     assert not errors, errors
+    assert without_policy == [], "HTML pages sent without the Content-Security-Policy"
     assert len(statuses) >= 40, sorted(statuses)
     places = [url for url in statuses if re.search(r"/places/\d+/$", url)]
     assert places, "the crawl reached no place page"
@@ -106,6 +119,19 @@ def test_the_api_and_its_openapi_document(stage, stage_env):
     assert schema.status == 200 and '"openapi"' in schema.text
     search = client.get(f"/api/v1/territories/{stage_env['territory']}/places?limit=5")
     assert search.status == 200, search.text[:300]
+    # Swagger UI from the collected static files (no CDN), under the same policy as the pages.
+    docs = client.get("/api/v1/docs?lang=fr")
+    assert docs.status == 200
+    assert STRICT_POLICY.search(docs.header("Content-Security-Policy"))
+    assert '<html lang="fr">' in docs.text and "documentation interactive" in docs.text
+    assets = _assets(client, ["/api/v1/docs"])
+    assert sorted(a.rsplit("/", 1)[-1].split(".")[0] for a in assets) == [
+        "api-docs",
+        "swagger-ui",
+        "swagger-ui-bundle",
+    ]
+    assert all(status == 200 for status in assets.values()), assets
+    assert not re.search(r"""(?:src|href)=["']?(?:https?:)?//""", docs.text)  # nothing from a CDN
 
 
 def test_sign_in_write_and_read_back(stage, stage_env):
@@ -127,9 +153,10 @@ def test_signed_in_pages_answer(stage, stage_env):
     client = stage()
     client.sign_in("coordination", PASSWORD)
     territory = stage_env["territory"]
-    statuses = _crawl(client, f"/{territory}/manage/", limit=80)
+    statuses, without_policy = _crawl(client, f"/{territory}/manage/", limit=80)
     errors = {url: status for url, status in statuses.items() if status >= 400}
     assert not errors, errors
+    assert without_policy == [], "HTML pages sent without the Content-Security-Policy"
     assert len(statuses) >= 20
 
 
@@ -199,7 +226,10 @@ def test_an_error_is_logged_with_its_traceback_and_request_id(stage, stage_env):
     place = re.search(r"/places/(\d+)/", results.text).group(0)
     _rename_table(stage_env["database"], "directory_place", "directory_place_away")
     try:
-        broken = client.get(f"/{territory}{place}", headers={"X-Request-ID": "stage-error-0001"})
+        # A query string no one asked before: not in any worker's page cache.
+        broken = client.get(
+            f"/{territory}{place}?forced-error=1", headers={"X-Request-ID": "stage-error-0001"}
+        )
     finally:
         _rename_table(stage_env["database"], "directory_place_away", "directory_place")
     assert broken.status == 500

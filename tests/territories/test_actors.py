@@ -32,7 +32,7 @@ from maillage.interop.models import (
 )
 from maillage.observatory.models import GridAdoption, MarginSet, Wave, WeightingRun
 from maillage.roadmap import services as roadmap
-from maillage.territories.models import Membership
+from maillage.territories.models import Invitation, Membership
 from tests import factories
 from tests.factories import SYSTEM
 
@@ -51,6 +51,7 @@ WRITING_MODULES = [
     "maillage.observatory.retention",
     "maillage.roadmap.editing",
     "maillage.territories.members",
+    "maillage.territories.lockouts",
 ]
 
 #: Public functions of those modules that write nothing (or only bookkeeping of a write
@@ -70,6 +71,10 @@ NOT_WRITES = {
     "maillage.roadmap.editing.kind_of": "reads the registry",
     "maillage.interop.freshness.request_token": "signs a token",
     "maillage.interop.freshness.request_from_token": "checks a token",
+    "maillage.territories.members.invitation_open": "reads",
+    "maillage.territories.members.token_hash": "computes a hash",
+    "maillage.territories.members.register_acceptance_step": "fills a registry at start-up",
+    "maillage.territories.lockouts.locked_out_members": "reads",
 }
 
 
@@ -118,6 +123,14 @@ def world(territory, bordeaux):
     margins = MarginSet(territory=territory, name="Marges")
     campaign = FreshnessCampaign(territory=territory, title="t", message="m", valid_days=7)
     nobody = get_user_model().objects.create_user("nobody", "nobody@example.org", "x")
+    member = get_user_model().objects.create_user("member", "member@example.org", "x")
+    invitation = Invitation.objects.create(
+        territory=territory,
+        email="invited@example.org",
+        role="partner",
+        token_hash="0" * 64,
+        expires_at=timezone.now() + dt.timedelta(days=1),
+    )
     return {
         "Territory": territory,
         "Area": bordeaux,
@@ -142,7 +155,8 @@ def world(territory, bordeaux):
         "FieldConflict": FieldConflict(record=SourceRecord(territory=territory, place=place)),
         "DuplicateCandidate": DuplicateCandidate(territory=territory),
         "FreshnessRequest": FreshnessRequest(campaign=campaign),
-        "Membership": Membership(territory=territory, user=nobody, role="coordinator"),
+        "Membership": Membership(territory=territory, user=member, role="coordinator"),
+        "Invitation": invitation,
         "User": nobody,
         "nobody": nobody,
     }

@@ -1,13 +1,17 @@
-"""Members of a territory: invitations by e-mail, roles given and taken back, who may do it."""
+"""Members of a territory: invitations by e-mail accepted by the person, roles taken back and
+left, who may do it, and that no page tells whether an account exists."""
 
+import datetime as dt
 import re
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail
 from django.test import Client
+from django.utils import timezone
 
-from maillage.territories.models import Membership
+from maillage.directory.models import OrganisationMember
+from maillage.territories.models import Invitation, Membership
 from tests import factories
 
 Role = factories.Role
@@ -36,57 +40,153 @@ def invite(client, territory, email, role=Role.PRESCRIBER):
     return client.post(members_url(territory), {"email": email, "role": role})
 
 
-def test_a_new_person_gets_an_account_and_chooses_a_password(territory, coordinator):
+def link_in(message) -> str:
+    return re.search(r"http://testserver(/invitation/\S+/)", message.body).group(1)
+
+
+def test_an_invitation_gives_no_role_until_a_new_person_accepts(territory, coordinator):
     client = signed_in(coordinator)
     response = invite(client, territory, "Lou.Martin@Example.ORG")
     assert response.status_code == 302
-    account = get_user_model().objects.get(email="Lou.Martin@example.org")
-    assert not account.has_usable_password()
-    assert account.username == "lou.martin@example.org"
-    assert Membership.objects.filter(user=account, territory=territory, role=Role.PRESCRIBER)
+    assert not get_user_model().objects.filter(email__iexact="lou.martin@example.org").exists()
+    invitation = Invitation.objects.get()
+    assert invitation.email == "Lou.Martin@example.org"
+    assert invitation.status == Invitation.Status.PENDING
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["Lou.Martin@example.org"]
     assert mail.outbox[0].from_email == "Maillage <noreply@localhost>"  # MAILLAGE_EMAIL_FROM
-    body = mail.outbox[0].body
-    assert "lou.martin@example.org" in body and territory.name in body
-    link = re.search(r"http://testserver(/password/reset/\S+/)", body).group(1)
-    # The invitee follows the link, chooses a password, then signs in.
+    link = link_in(mail.outbox[0])
+    token = link.split("/")[2]
+    assert token not in invitation.token_hash  # only the hash is kept
     invitee = Client()
-    form_page = invitee.get(link, follow=True)
-    assert form_page.context["validlink"]
-    invitee.post(
-        form_page.redirect_chain[-1][0], {"new_password1": PASSWORD, "new_password2": PASSWORD}
+    page = invitee.get(link)
+    assert page.status_code == 200 and territory.name in page.content.decode()
+    response = invitee.post(link, {"password1": PASSWORD, "password2": PASSWORD})
+    assert response.status_code == 302
+    account = get_user_model().objects.get(email="Lou.Martin@example.org")
+    assert account.username == "lou.martin@example.org"
+    assert Membership.objects.filter(user=account, territory=territory, role=Role.PRESCRIBER)
+    invitation.refresh_from_db()
+    assert invitation.status == Invitation.Status.ACCEPTED and invitation.accepted_by == account
+    assert (
+        invitee.post("/login/", {"username": account.username, "password": PASSWORD}).status_code
+        == 302
     )
-    assert invitee.login(username="lou.martin@example.org", password=PASSWORD)
-    assert not invitee.get(link, follow=True).context["validlink"]  # used once
+    assert invitee.get(link).status_code == 410  # used once
 
 
-def test_an_existing_account_is_found_by_e_mail_and_told_without_a_link(territory, coordinator):
+def test_an_existing_account_accepts_after_signing_in(territory, coordinator):
     existing = factories.user("sami")
-    existing.email = "sami@example.org"
-    existing.save()
-    invite(signed_in(coordinator), territory, "SAMI@example.org", role=Role.PARTNER)
-    assert get_user_model().objects.filter(email__iexact="sami@example.org").count() == 1
+    invite(signed_in(coordinator), territory, "sami@example.org", role=Role.PARTNER)
+    link = link_in(mail.outbox[0])
+    assert not Membership.objects.filter(user=existing).exists()
+    client = signed_in(existing)
+    page = client.get(link).content.decode()
+    assert "sami" in page  # accept with this account
+    assert client.post(f"{link}accept/").status_code == 302
     assert Membership.objects.filter(user=existing, territory=territory, role=Role.PARTNER)
-    assert len(mail.outbox) == 1
-    assert "/password/reset/" not in mail.outbox[0].body
+    assert get_user_model().objects.count() == 2  # no account created
 
 
-def test_inviting_again_sends_a_new_link_until_a_password_is_chosen(territory, coordinator):
+def test_a_weak_password_is_refused_and_nothing_is_created(territory, coordinator):
+    invite(signed_in(coordinator), territory, "lou@example.org")
+    link = link_in(mail.outbox[0])
+    response = Client().post(link, {"password1": "short", "password2": "short"})
+    assert response.status_code == 200
+    assert "password1" in response.context["form"].errors
+    assert not get_user_model().objects.filter(email="lou@example.org").exists()
+    assert Invitation.objects.get().status == Invitation.Status.PENDING
+
+
+def test_declining_closes_the_link_and_gives_nothing(territory, coordinator):
+    invite(signed_in(coordinator), territory, "lou@example.org")
+    link = link_in(mail.outbox[0])
+    assert Client().post(f"{link}decline/").status_code == 302
+    assert Invitation.objects.get().status == Invitation.Status.DECLINED
+    assert not Membership.objects.exclude(user=coordinator).exists()
+
+
+@pytest.mark.parametrize("state", ["accepted", "revoked", "expired", "resent", "unknown"])
+def test_a_closed_link_gets_a_clear_page(territory, coordinator, state):
     client = signed_in(coordinator)
     invite(client, territory, "lou@example.org")
-    invite(client, territory, "lou@example.org", role=Role.STRUCTURE)
-    assert get_user_model().objects.filter(email="lou@example.org").count() == 1
-    assert len(mail.outbox) == 2 and "/password/reset/" in mail.outbox[1].body
-    assert set(
-        Membership.objects.filter(user__email="lou@example.org").values_list("role", flat=True)
-    ) == {Role.PRESCRIBER, Role.STRUCTURE}
+    link = link_in(mail.outbox[0])
+    invitation = Invitation.objects.get()
+    if state == "accepted":
+        Client().post(link, {"password1": PASSWORD, "password2": PASSWORD})
+    elif state == "revoked":
+        client.post(f"{members_url(territory)}invitations/{invitation.pk}/revoke/")
+    elif state == "expired":
+        Invitation.objects.filter(pk=invitation.pk).update(
+            expires_at=timezone.now() - dt.timedelta(minutes=1)
+        )
+    elif state == "resent":  # a new link replaces the old one
+        client.post(f"{members_url(territory)}invitations/{invitation.pk}/resend/")
+        assert len(mail.outbox) == 2 and link_in(mail.outbox[1]) != link
+    else:
+        link = "/invitation/not-a-token/"
+    users_before = get_user_model().objects.count()
+    page = Client().get(link)
+    assert page.status_code == (404 if state in ("unknown", "resent") else 410)
+    assert "Ce lien d'invitation ne fonctionne plus" in page.content.decode()
+    Client().post(link, {"password1": PASSWORD, "password2": PASSWORD})
+    signed = signed_in(factories.user("late"))
+    assert signed.post(f"{link}accept/").status_code in (404, 410)
+    assert Client().post(f"{link}decline/").status_code in (404, 410)
+    assert get_user_model().objects.count() == users_before + 1  # "late" only
+    assert Membership.objects.filter(territory=territory).count() == (
+        2 if state == "accepted" else 1
+    )
 
 
-def test_a_taken_user_name_gets_a_suffix(territory, coordinator):
-    factories.user("lou@example.org")  # a user name that looks like the address, other e-mail
-    invite(signed_in(coordinator), territory, "lou@example.org")
-    assert get_user_model().objects.get(email="lou@example.org").username == "lou@example.org-2"
-    assert "lou@example.org-2" in mail.outbox[0].body
+@pytest.mark.parametrize("exists", [True, False])
+def test_a_coordinator_cannot_attach_see_or_detect_another_territorys_account(
+    territory, coordinator, exists
+):
+    """The issue's case: an account with a role elsewhere, invited by e-mail or by user name.
+    Same answer, same e-mail, no role, no name, whether the account exists or not."""
+    other = factories.territory("autre", name="Autre")
+    if exists:
+        stranger = factories.user("dominique", territory=other, role=Role.COORDINATOR)
+        stranger.first_name, stranger.last_name = "Dominique", "Secret"
+        stranger.email = "dominique@example.org"
+        stranger.save()
+    client = signed_in(coordinator)
+    answers = []
+    for text in ("dominique@example.org", "dominique"):
+        response = invite(client, territory, text, role=Role.COORDINATOR)
+        answers.append((response.status_code, response.get("Location")))
+        page = client.get(members_url(territory)).content.decode()
+        assert "Secret" not in page and "Dominique" not in page
+    # The address is accepted (invitation sent), the bare user name is refused as not an
+    # address: both exactly as for an unknown person.
+    assert answers == [(302, members_url(territory)), (200, None)]
+    assert Membership.objects.filter(territory=territory).count() == 1
+    assert [m.to for m in mail.outbox] == [["dominique@example.org"]]
+    body = mail.outbox[0].body
+    assert "Secret" not in body and "dominique\n" not in body
+    # Through an organisation's "add member" form too.
+    organisation = factories.organisation(territory)
+    url = f"/{territory.slug}/manage/organisations/{organisation.pk}/"
+    response = client.post(url, {"action": "add_member", "email": "dominique@example.org"})
+    assert response.status_code == 302
+    assert not OrganisationMember.objects.exists()
+    assert "Secret" not in client.get(url).content.decode()
+
+
+def test_an_organisation_invitation_attaches_the_person_when_accepted(territory, coordinator):
+    organisation = factories.organisation(territory)
+    url = f"/{territory.slug}/manage/organisations/{organisation.pk}/"
+    client = signed_in(coordinator)
+    client.post(url, {"action": "add_member", "email": "lou@example.org"})
+    assert "lou@example.org" in client.get(url).content.decode()  # pending
+    assert not OrganisationMember.objects.exists()
+    Client().post(
+        link_in(mail.outbox[0]),
+        {"password1": PASSWORD, "password2": PASSWORD},
+    )
+    account = get_user_model().objects.get(email="lou@example.org")
+    assert OrganisationMember.objects.filter(organisation=organisation, user=account).exists()
+    assert Membership.objects.filter(user=account, territory=territory, role=Role.STRUCTURE)
 
 
 @pytest.mark.parametrize(
@@ -101,11 +201,10 @@ def test_a_taken_user_name_gets_a_suffix(territory, coordinator):
 def test_bad_input_is_shown_on_its_field_and_nothing_is_written(
     territory, coordinator, data, field
 ):
-    users_before = get_user_model().objects.count()
     response = signed_in(coordinator).post(members_url(territory), data)
     assert response.status_code == 200
     assert field in response.context["form"].errors
-    assert get_user_model().objects.count() == users_before
+    assert not Invitation.objects.exists()
     assert mail.outbox == []
 
 
@@ -123,12 +222,37 @@ def test_roles_are_taken_back_but_not_the_last_coordinator(territory, coordinato
     assert "dernier coordinateur" in page.content.decode()
 
 
-def test_the_page_lists_roles_and_pending_invitations(territory, coordinator):
+def test_the_page_lists_roles_and_pending_invitations_revocable(territory, coordinator):
     client = signed_in(coordinator)
     invite(client, territory, "lou@example.org")
     page = client.get(members_url(territory)).content.decode()
     assert "lou@example.org" in page and "camille@example.org" in page
-    assert "Invitée, pas encore de mot de passe" in page
+    assert "Invitations en attente de réponse" in page
+    invitation = Invitation.objects.get()
+    page = client.post(f"{members_url(territory)}invitations/{invitation.pk}/revoke/", follow=True)
+    invitation.refresh_from_db()
+    assert invitation.status == Invitation.Status.REVOKED
+    assert "est retirée" in page.content.decode()
+    assert "lou@example.org" not in client.get(members_url(territory)).content.decode()
+
+
+def test_a_person_sees_and_leaves_their_roles_but_not_the_last_coordinator(territory, coordinator):
+    person = factories.user("alix", territory=territory, role=Role.PARTNER)
+    Membership.objects.create(user=person, territory=territory, role=Role.PRESCRIBER)
+    client = signed_in(person)
+    page = client.get("/my-roles/").content.decode()
+    assert territory.name in page and "Prescripteur" in page
+    partner = Membership.objects.get(user=person, role=Role.PARTNER)
+    assert client.post(f"/my-roles/{partner.pk}/leave/").status_code == 302
+    assert set(person.memberships.values_list("role", flat=True)) == {Role.PRESCRIBER}
+    # Nobody leaves a role of somebody else.
+    own = Membership.objects.get(user=coordinator)
+    assert client.post(f"/my-roles/{own.pk}/leave/").status_code == 404
+    # The last coordinator stays.
+    page = signed_in(coordinator).post(f"/my-roles/{own.pk}/leave/", follow=True)
+    assert Membership.objects.filter(pk=own.pk).exists()
+    assert "dernier coordinateur" in page.content.decode()
+    assert Client().get("/my-roles/").status_code == 302  # sign in first
 
 
 @pytest.mark.parametrize(
@@ -137,6 +261,9 @@ def test_the_page_lists_roles_and_pending_invitations(territory, coordinator):
 def test_only_the_territorys_coordinators_see_or_change_members(territory, coordinator, role):
     other = factories.territory("autre", name="Autre")
     target = Membership.objects.get(user=coordinator, territory=territory)
+    invite(signed_in(coordinator), territory, "lou@example.org")
+    invitation = Invitation.objects.get()
+    mail.outbox.clear()
     if role is None:
         client = Client()
     elif role == "other-coordinator":
@@ -146,10 +273,16 @@ def test_only_the_territorys_coordinators_see_or_change_members(territory, coord
     else:
         client = signed_in(factories.user(territory=territory, role=role))
     expected = 302 if role is None else 403  # anonymous: to the sign-in page
-    assert client.get(members_url(territory)).status_code == expected
+    base = members_url(territory)
+    assert client.get(base).status_code == expected
     assert invite(client, territory, "x@example.org").status_code == expected
-    assert client.post(f"{members_url(territory)}{target.pk}/remove/").status_code == expected
-    assert not get_user_model().objects.filter(email="x@example.org").exists()
+    assert client.post(f"{base}{target.pk}/remove/").status_code == expected
+    assert client.post(f"{base}invitations/{invitation.pk}/resend/").status_code == expected
+    assert client.post(f"{base}invitations/{invitation.pk}/revoke/").status_code == expected
+    assert client.post(f"{base}lockouts/{coordinator.pk}/lift/").status_code == expected
+    assert Invitation.objects.count() == 1
+    invitation.refresh_from_db()
+    assert invitation.status == Invitation.Status.PENDING
     assert Membership.objects.filter(pk=target.pk).exists()
     assert mail.outbox == []
 

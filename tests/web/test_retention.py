@@ -113,6 +113,8 @@ def test_dry_run_counts_and_changes_nothing(records):
         "interop.campaign_emails": "1",
         "interop.import_values": "1",
         "observatory.import_values": "1",
+        "territories.failed_sign_ins": "0",
+        "territories.invitations": "0",
         "territories.unanswered_invitations": "0",
     }
     assert ImportReport.objects.get(pk=records["reports"][0].pk).problems == PROBLEMS

@@ -54,6 +54,7 @@ def test_collectstatic_writes_the_production_manifest(collected):
         assert hashed.is_file()
         if hashed.suffix in {".css", ".js"}:
             assert hashed.with_name(hashed.name + ".gz").is_file()  # served compressed
+            assert hashed.with_name(hashed.name + ".br").is_file()  # Brotli too (brotli pinned)
 
 
 def test_a_stylesheet_naming_a_missing_file_fails_collectstatic_with_its_name(tmp_path):

@@ -2,7 +2,9 @@
 
 from django.core.exceptions import PermissionDenied
 from ninja import NinjaAPI
+from ninja.errors import ValidationError
 
+from maillage.core.api_errors import validation_detail
 from maillage.diagnostic.api import router as diagnostic_router
 from maillage.directory.api import router as directory_router
 from maillage.interop.api import router as interop_router
@@ -33,3 +35,10 @@ api.add_router("/", roadmap_router)
 def permission_denied(request, error):
     """A territory the user may not read (`core.lookup.territory_for`): 403 with the reason."""
     return api.create_response(request, {"detail": str(error) or "Forbidden"}, status=403)
+
+
+@api.exception_handler(ValidationError)
+def invalid_parameters(request, error):
+    """A parameter of the wrong type or out of range: 422, in the one error format
+    (`core.api_errors.ErrorOut`), like the errors of the search form."""
+    return api.create_response(request, {"detail": validation_detail(error.errors)}, status=422)

@@ -1,5 +1,6 @@
 """docs/api.md lists every endpoint of the OpenAPI description, and says truly who may call it."""
 
+import json
 import re
 from pathlib import Path
 
@@ -69,3 +70,55 @@ def test_the_who_column_matches_what_an_anonymous_caller_gets(client, territory)
         if who.startswith("anyone") == (status == 403):
             wrong.append(f"{method} {path}: documented as “{who}”, anonymous call gave {status}")
     assert wrong == [], "\n".join(wrong)
+
+
+def _models(annotation, found: set[type] | None = None) -> set[type]:
+    """The pydantic models in an annotation (`X`, `list[X]`, `X | None`…) and in their fields."""
+    from pydantic import BaseModel
+
+    found = set() if found is None else found
+    is_model = isinstance(annotation, type) and issubclass(annotation, BaseModel)
+    if is_model and annotation not in found:
+        found.add(annotation)
+        for field in annotation.model_fields.values():
+            _models(field.annotation, found)
+    for arg in getattr(annotation, "__args__", ()):
+        _models(arg, found)
+    return found
+
+
+def test_every_schema_name_is_unique_and_each_operation_has_its_own_schemas(openapi):
+    """Two models of one name would share one OpenAPI component, and an operation would be
+    described by another's model: names are unique, and each response of
+    /api/v1/openapi.json refers to the model its function declares."""
+    from maillage.api import api
+
+    models_by_name: dict[str, set[type]] = {}
+    declared: dict[tuple[str, str, int], str | None] = {}
+    for prefix, router in api._routers:
+        for path, path_view in router.path_operations.items():
+            url = re.sub(r"\{(?:\w+:)?(\w+)\}", r"{\1}", "/api/v1/" + (prefix + path).lstrip("/"))
+            for operation in path_view.operations:
+                for status, wrapper in operation.response_models.items():
+                    # ninja wraps the declared annotation in a model with one field, `response`.
+                    fields = getattr(wrapper, "model_fields", {})
+                    if "response" not in fields:
+                        continue
+                    annotation = fields["response"].annotation
+                    for model in _models(annotation):
+                        models_by_name.setdefault(model.__name__, set()).add(model)
+                    inner = getattr(annotation, "__args__", (annotation,))[0]
+                    name = getattr(inner, "__name__", None) if _models(inner) else None
+                    for method in operation.methods:
+                        declared[(method.lower(), url, int(status))] = name
+    collisions = {name: models for name, models in models_by_name.items() if len(models) > 1}
+    assert collisions == {}, "Give these models unique names"
+    wrong = []
+    for (method, url, status), name in declared.items():
+        response = openapi["paths"][url][method]["responses"][str(status)]
+        schema = json.dumps(response.get("content", {}).get("application/json", {}))
+        served = re.findall(r"#/components/schemas/(\w+)", schema)
+        if name is not None and served != [name]:
+            wrong.append(f"{method.upper()} {url} {status}: declares {name}, served {served}")
+    assert wrong == []
+    assert len({(m, u) for m, u, _s in declared}) == sum(len(o) for o in openapi["paths"].values())

@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 from ninja.errors import HttpError
 
+from maillage.core.api_errors import RESTRICTED_ERRORS
 from maillage.core.lookup import territory_for
 from maillage.diagnostic import permissions, presenters, selectors
 from maillage.diagnostic.models import DiagnosticRun
@@ -13,7 +14,7 @@ from maillage.diagnostic.models import DiagnosticRun
 router = Router(tags=["diagnostic"])
 
 
-class AreaOut(Schema):
+class DiagnosticAreaOut(Schema):
     rank: int
     code: str
     name: str
@@ -28,7 +29,7 @@ class AreaOut(Schema):
     reasons: list[str]
 
 
-class SiteOut(Schema):
+class DiagnosticSiteOut(Schema):
     name: str
     kind: str
     latitude: float
@@ -37,7 +38,7 @@ class SiteOut(Schema):
     areas_covered: list[str]
 
 
-class RunOut(Schema):
+class DiagnosticRunOut(Schema):
     id: int
     status: str
     progress: int
@@ -50,8 +51,8 @@ class RunOut(Schema):
     demand_points: str | None = None
     squares: int | None = None
     error: str | None = None
-    areas: list[AreaOut] | None = None
-    sites: list[SiteOut] | None = None
+    areas: list[DiagnosticAreaOut] | None = None
+    sites: list[DiagnosticSiteOut] | None = None
 
 
 READ_REFUSAL = "Only the territory's coordinators and partners see its diagnostic."
@@ -95,14 +96,14 @@ def _run_out(run: DiagnosticRun) -> dict:
             for a in sorted(run.result["areas"], key=lambda a: a["rank"])
         ]
         out["sites"] = [
-            {k: s[k] for k in SiteOut.model_fields} for s in run.result["sites"]["chosen"]
+            {k: s[k] for k in DiagnosticSiteOut.model_fields} for s in run.result["sites"]["chosen"]
         ]
     return out
 
 
 @router.get(
     "/territories/{slug}/diagnostic/latest",
-    response=RunOut,
+    response={200: DiagnosticRunOut, **RESTRICTED_ERRORS},
     url_name="diagnostic_latest",
     summary="The territory's latest finished diagnostic",
     description="`is_example` is true when the run used invented data (example indicators, "
@@ -124,7 +125,7 @@ def diagnostic_latest(request, slug: str):
 
 @router.get(
     "/territories/{slug}/diagnostic/runs/{run_id}",
-    response=RunOut,
+    response={200: DiagnosticRunOut, **RESTRICTED_ERRORS},
     url_name="diagnostic_run",
     summary="One diagnostic run: its progress, then its result",
     description="`distance` (finished runs) says which distance the accessibility and the "

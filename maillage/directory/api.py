@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
+from typing import Annotated
+
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
+from pydantic import BeforeValidator
 
+from maillage.core.api_errors import LOOKUP_ERRORS
 from maillage.core.lookup import territory_for
 from maillage.directory import permissions, selectors
 from maillage.directory import vocabularies as voc
@@ -76,22 +82,42 @@ class PlacePage(Schema):
     results: list[PlaceOut]
 
 
+def _iso_date_time(value: object) -> object:
+    """Only a written date and time (`2026-11-24T10:30`), not a number of seconds."""
+    if isinstance(value, str) and not re.match(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}", value):
+        raise ValueError("expected a date and time such as 2026-11-24T10:30")
+    return value
+
+
+# A local date-time (an offset is allowed) for `open_now`.
+LocalDateTime = Annotated[dt.datetime, BeforeValidator(_iso_date_time)]
+
+
+def _choices(field: str) -> dict:
+    """The values the search form accepts for `field` ("" for any), for the OpenAPI description."""
+    return {"enum": [value for value, _label in PlaceSearchForm.base_fields[field].choices]}
+
+
 class SearchParams(Schema):
-    q: str = ""
-    where: str = ""
-    commune: str = ""
-    lat: float | None = None
-    lon: float | None = None
-    service: str = ""
-    category: str = ""
-    public: str = ""
-    language: str = ""
+    """The search form's fields, with its limits, so that the OpenAPI description says which
+    values are valid. `lat` and `lon` go together (a point), which OpenAPI cannot express: one
+    without the other answers 422. An unknown `where` or `commune` answers 404."""
+
+    q: str = Field("", max_length=200)
+    where: str = Field("", max_length=200)
+    commune: str = Field("", max_length=20)
+    lat: float | None = Field(None, ge=-90, le=90)
+    lon: float | None = Field(None, ge=-180, le=180)
+    service: str = Field("", json_schema_extra=_choices("service"))
+    category: str = Field("", json_schema_extra=_choices("category"))
+    public: str = Field("", json_schema_extra=_choices("public"))
+    language: str = Field("", json_schema_extra=_choices("language"))
     step_free: bool = False
     free: bool = False
     open_now: bool = False
-    at: str = ""
-    page: int = 1
-    page_size: int = 20
+    at: LocalDateTime | None = None
+    page: int = Field(1, ge=1, le=10_000)
+    page_size: int = Field(20, ge=1, le=MAX_PAGE_SIZE)
 
 
 class VocabularyTermOut(Schema):
@@ -138,20 +164,26 @@ def _place_out(request, place: Place, distance_km: float | None = None) -> dict:
 
 @router.get(
     "/territories/{slug}/places",
-    response=PlacePage,
+    response={200: PlacePage, **LOOKUP_ERRORS},
     summary="Search the published places of a territory",
     description="Same filters as the public search page; nearest first when `where` "
-    "or `lat`/`lon` give a point.",
+    "or `lat`/`lon` give a point (both or neither). 404 when `where` or `commune` names no "
+    "commune of the territory; 422 for another invalid parameter, naming it.",
 )
 def place_list(request, slug: str, params: Query[SearchParams]):
     territory = territory_for(request, slug)
-    if not 1 <= params.page_size <= MAX_PAGE_SIZE:
-        raise HttpError(422, f"page_size must be between 1 and {MAX_PAGE_SIZE}")
     data = {k: v for k, v in params.dict().items() if v not in (None, "", False)}
     form = PlaceSearchForm(data, territory=territory)
     if not form.is_valid():
+        # A commune that the territory does not have is a thing not found; the rest is invalid.
+        unknown = {("where", "unknown_place"), ("commune", "unknown_commune")}
+        status = 404
+        for field, errors in form.errors.as_data().items():
+            if any((field, error.code) not in unknown for error in errors):
+                status = 422
         raise HttpError(
-            422, "; ".join(f"{field}: {' '.join(errors)}" for field, errors in form.errors.items())
+            status,
+            "; ".join(f"{field}: {' '.join(errors)}" for field, errors in form.errors.items()),
         )
     result = selectors.place_search(
         territory=territory,
@@ -171,7 +203,7 @@ def place_list(request, slug: str, params: Query[SearchParams]):
 
 @router.get(
     "/territories/{slug}/places/{place_id}",
-    response=PlaceDetailOut,
+    response={200: PlaceDetailOut, **LOOKUP_ERRORS},
     summary="One place, with everything the place page shows",
 )
 def place_detail(request, slug: str, place_id: int):
@@ -194,7 +226,7 @@ def place_detail(request, slug: str, place_id: int):
 
 @router.get(
     "/services",
-    response=list[VocabularyTermOut],
+    response={200: list[VocabularyTermOut]},
     summary="The services vocabulary and its categories",
 )
 def service_vocabulary(request):

@@ -6,7 +6,8 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 
-from maillage.interop import permissions, selectors
+from maillage.core.api_errors import LOOKUP_ERRORS
+from maillage.interop import exports, permissions, selectors
 from maillage.territories.models import Territory
 
 router = Router(tags=["interop"])
@@ -32,7 +33,7 @@ class OpenDataOut(Schema):
 
 @router.get(
     "/territories/{slug}/open-data",
-    response=OpenDataOut,
+    response={200: OpenDataOut, **LOOKUP_ERRORS},
     summary="The open-data files of a territory's published directory",
 )
 def open_data(request, slug: str):
@@ -62,10 +63,27 @@ def open_data(request, slug: str):
     }
 
 
+def _file_content() -> dict:
+    """The OpenAPI `content` of a file's answer: each media type of the downloads, text for
+    CSV, any JSON value for the others."""
+    content: dict = {}
+    for download in exports.DOWNLOADS:
+        media_type = download.media_type.split(";")[0]
+        content[media_type] = {"schema": {"type": "string"} if media_type == "text/csv" else {}}
+    return content
+
+
 @router.get(
     "/territories/{slug}/open-data/{key}",
+    response=LOOKUP_ERRORS,
     summary="One open-data file (CSV, JSON, GeoJSON or datapackage.json)",
-    description="Keys: lieux-csv, lieux-json, data-inclusion, geojson, datapackage.",
+    description="Keys: lieux-csv, lieux-json, data-inclusion, geojson, datapackage; "
+    "another key answers 404.",
+    openapi_extra={
+        "responses": {
+            200: {"description": "The file, as an attachment", "content": _file_content()}
+        }
+    },
 )
 def open_data_file(request, slug: str, key: str):
     territory = get_object_or_404(Territory, slug=slug)

@@ -6,13 +6,14 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema
 
+from maillage.core.api_errors import LOOKUP_ERRORS
 from maillage.core.lookup import territory_for
 from maillage.observatory import permissions, presenters, selectors
 
 router = Router(tags=["observatory"])
 
 
-class RunOut(Schema):
+class WeightingRunOut(Schema):
     id: int
     wave: str
     grid_version: str
@@ -42,7 +43,7 @@ class EstimateOut(Schema):
 
 
 class EstimatePage(Schema):
-    run: RunOut
+    run: WeightingRunOut
     synthetic_data: bool
     assumed_margins: bool
     count: int
@@ -74,7 +75,7 @@ def _run_out(run) -> dict:
 
 @router.get(
     "/territories/{slug}/observatory/runs",
-    response=list[RunOut],
+    response={200: list[WeightingRunOut], **LOOKUP_ERRORS},
     summary="Published weighting runs of a territory's survey, latest first",
 )
 def run_list(request, slug: str):
@@ -84,7 +85,7 @@ def run_list(request, slug: str):
 
 @router.get(
     "/territories/{slug}/observatory/estimates",
-    response=EstimatePage,
+    response={200: EstimatePage, **LOOKUP_ERRORS},
     summary="Estimates (percent, 95% interval) of the latest published run, or of `run`",
     description="Cells with fewer than 5 respondents carry no figure and no count "
     "(`suppressed`); `small_sample` flags fewer than 30. `synthetic_data` marks invented "

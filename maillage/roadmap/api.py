@@ -7,11 +7,13 @@ these endpoints answer 403 to anonymous callers; they use the session of a signe
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Router, Schema
 
+from maillage.core.api_errors import RESTRICTED_ERRORS
 from maillage.core.lookup import territory_for
 from maillage.roadmap import exports, permissions, selectors
 from maillage.roadmap.models import ActionPlan
@@ -37,7 +39,11 @@ class IndicatorOut(Schema):
 READ_REFUSAL = "A role in this territory is needed to read its roadmap."
 
 
-@router.get("/territories/{slug}/roadmap/indicators", response=list[IndicatorOut])
+@router.get(
+    "/territories/{slug}/roadmap/indicators",
+    response={200: list[IndicatorOut], **RESTRICTED_ERRORS},
+    summary="The roadmap's indicators against their targets",
+)
 def indicators(request, slug: str):
     territory = territory_for(request, slug, allowed=permissions.can_read, refusal=READ_REFUSAL)
     return [
@@ -59,7 +65,11 @@ def indicators(request, slug: str):
     ]
 
 
-@router.get("/territories/{slug}/roadmap/plans/{plan_id}/urbact")
+@router.get(
+    "/territories/{slug}/roadmap/plans/{plan_id}/urbact",
+    response={200: dict[str, Any], **RESTRICTED_ERRORS},
+    summary="An action plan in the URBACT Integrated Action Plan structure",
+)
 def plan_urbact(request, slug: str, plan_id: int) -> dict:
     territory = territory_for(request, slug, allowed=permissions.can_read, refusal=READ_REFUSAL)
     plan = get_object_or_404(ActionPlan, pk=plan_id, territory=territory)

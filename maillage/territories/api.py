@@ -1,5 +1,6 @@
 from ninja import Router, Schema
 
+from maillage.core.api_errors import LOOKUP_ERRORS
 from maillage.core.lookup import territory_for
 from maillage.territories.models import Area, Territory
 
@@ -25,14 +26,14 @@ class AreaOut(Schema):
     postal_codes: list[str]
 
 
-@router.get("/territories", response=list[TerritoryOut], summary="List the territories")
+@router.get("/territories", response={200: list[TerritoryOut]}, summary="List the territories")
 def territory_list(request):
     return list(Territory.objects.all())
 
 
 @router.get(
     "/territories/{slug}/areas",
-    response=list[AreaOut],
+    response={200: list[AreaOut], **LOOKUP_ERRORS},
     summary="List the areas (communes) of a territory",
 )
 def area_list(request, slug: str):

@@ -60,17 +60,27 @@ def test_same_filters_as_the_page(client, places):
 @pytest.mark.parametrize(
     ("params", "field"),
     [
-        ({"where": "Atlantis"}, "where"),
         ({"service": "Teleportation"}, "service"),
         ({"lat": 44.8}, "lat"),
         ({"page_size": 1000}, "page_size"),
-        ({"commune": "99999"}, "commune"),
+        ({"page": "deux"}, "page"),
     ],
 )
 def test_bad_parameters_are_422_naming_the_field(client, places, params, field):
     response = client.get("/api/v1/territories/test-metropole/places", params)
     assert response.status_code == 422
-    assert field in response.content.decode() or "latitude" in response.content.decode()
+    detail = response.json()["detail"]
+    assert isinstance(detail, str)
+    assert field in detail or "latitude" in detail
+
+
+@pytest.mark.parametrize(
+    ("params", "field"), [({"where": "Atlantis"}, "where"), ({"commune": "99999"}, "commune")]
+)
+def test_an_unknown_commune_is_404_naming_the_field(client, places, params, field):
+    response = client.get("/api/v1/territories/test-metropole/places", params)
+    assert response.status_code == 404
+    assert field in response.json()["detail"]
 
 
 def test_detail_and_drafts_hidden(client, places):

@@ -67,6 +67,7 @@ WRITERS = {
     "maillage/interop/freshness.py": "freshness campaigns, called by the interop services",
     "maillage/interop/retention.py": "a retention rule, run by `manage.py purge_personal_data`",
     "maillage/core/extensions.py": "the shared eraser of the retention rules",
+    "maillage/core/background.py": "the worker claims, beats, fails and requeues background work",
     "maillage/territories/members.py": "the members' services (invite, revoke, purge)",
     "maillage/roadmap/editing.py": "the registry of editable roadmap records (generic edit)",
 }

@@ -19,6 +19,8 @@ from maillage.interop.forms import AnswerForm, CampaignForm, ConflictForm, Dupli
 from maillage.interop.models import DuplicateCandidate, FieldConflict, FreshnessCampaign, ImportRun
 
 ISSUES_SHOWN = 500
+#: Seconds between two refreshes of a run's page while it is queued or running.
+REFRESH_SECONDS = 3
 
 
 def open_data(request, territory):
@@ -53,7 +55,7 @@ def imports(request, territory):
         if form.is_valid():
             upload = form.cleaned_data["file"]
             try:
-                run = services.import_places(
+                run = services.import_run_create(
                     territory=territory,
                     data=uploads.read_upload(upload),
                     filename=upload.name,
@@ -100,6 +102,7 @@ def import_run(request, territory, pk):
             "notes": run.notes[:ISSUES_SHOWN],
             "more_notes": max(0, len(run.notes) - ISSUES_SHOWN),
             "conflicts": run.field_conflicts.select_related("record__place"),
+            "refresh_seconds": REFRESH_SECONDS,
         },
     )
 

@@ -12,6 +12,7 @@ import datetime as dt
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.db import transaction
 from django.test import override_settings
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
@@ -23,9 +24,17 @@ from maillage.interop.models import ImportRun, SourceRecord
 from tests import factories
 from tests.interop.helpers import csv_bytes, variant
 
-DATABASE_TASKS = override_settings(
+_DATABASE_BACKEND = override_settings(
     TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 )
+
+
+def DATABASE_TASKS(test):
+    """The database backend, and real transactions: the worker (django-tasks-db's) closes a
+    connection left inside a transaction, as a test's would be on PostgreSQL."""
+    return pytest.mark.django_db(transaction=True)(_DATABASE_BACKEND(test))
+
+
 WORKER = SystemActor("test worker")
 
 
@@ -142,7 +151,7 @@ def test_a_run_whose_worker_died_is_picked_up_again(coordinator_client, reims_te
     assert Place.objects.count() == 2
 
 
-@DATABASE_TASKS
+@_DATABASE_BACKEND
 def test_a_fresh_heartbeat_keeps_the_run_with_its_worker(coordinator_client, reims_territory):
     _upload(coordinator_client, reims_territory, csv_bytes(_rows(1)))
     run = ImportRun.objects.get()
@@ -184,7 +193,7 @@ def test_an_unexpected_error_fails_the_run_with_its_reason(coordinator_client, r
     assert not Place.objects.exists()
 
 
-@DATABASE_TASKS
+@_DATABASE_BACKEND
 def test_a_late_worker_writes_nothing(coordinator_client, reims_territory):
     """A worker that was taken for dead (its run queued again) but wakes up: its progress is
     refused and its final transaction undone, so the run's new attempt alone writes."""
@@ -196,7 +205,7 @@ def test_a_late_worker_writes_nothing(coordinator_client, reims_territory):
     ImportRun.objects.filter(pk=run.pk).update(status=ImportRun.Status.QUEUED)  # requeued
     with pytest.raises(background.WorkLost):
         background.work_progress(model=ImportRun, pk=run.pk, attempt=1, percent=50, step="read")
-    with pytest.raises(background.WorkLost):
+    with pytest.raises(background.WorkLost), transaction.atomic():
         background.work_still_owned(model=ImportRun, pk=run.pk, attempt=1)
     assert not background.work_fail(model=ImportRun, pk=run.pk, attempt=1, reason="late")
     assert ImportRun.objects.get().status == ImportRun.Status.QUEUED

@@ -90,6 +90,7 @@ LARGE_MODULES = {
     "maillage/directory/services.py",
     "maillage/directory/views.py",
     "maillage/interop/services.py",
+    "maillage/observatory/services.py",
     "maillage/observatory/views.py",
     "maillage/roadmap/editing.py",
     "maillage/roadmap/models.py",

@@ -3,19 +3,21 @@ checks its permission itself for `by`, a user or a `SystemActor` (required)."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from maillage.core import uploads
-from maillage.core.actors import Actor, require, user_of
+from maillage.core import background, uploads
+from maillage.core.actors import Actor, require, system_only, user_of
 from maillage.observatory import permissions, pipeline, selectors
 from maillage.observatory.grid import grid_versions, load_grid
 from maillage.observatory.importing import Codebook, check_responses, problem_as_dict
@@ -124,7 +126,6 @@ def wave_start(
     )
 
 
-@transaction.atomic
 def responses_import(
     *,
     wave: Wave,
@@ -133,6 +134,9 @@ def responses_import(
     codebook: Codebook | None = None,
     import_valid_rows: bool = False,
     by: Actor,
+    report: ImportReport | None = None,
+    progress: Callable[[int, str], None] | None = None,
+    owned: Callable[[], None] | None = None,
 ) -> ImportReport:
     """Check a file of responses and store its rows, all or nothing.
 
@@ -140,41 +144,119 @@ def responses_import(
     rows without errors are stored and the others are listed in the report. The report (rows
     read, stored, rejected, and every problem with its row, column, value and reason) is kept
     either way. Raises `core.uploads.UnreadableFile` when the file cannot be read at all.
+
+    The background task passes its queued `report` (filled in rather than a new one),
+    `progress(percent, step)` and `owned`, called in the transaction of the writes, which
+    raises `core.background.WorkLost` to undo them when the worker lost the report meanwhile.
     """
     _check_manager(by, wave.territory)
+    step = progress or (lambda percent, name: None)
     grid = selectors.wave_grid(wave)
     areas = {a.code: a for a in Area.objects.filter(territory=wave.territory)}
     table = uploads.read_table(data, filename)
+    step(40, "read")
     result = check_responses(table, grid=grid, commune_codes=set(areas), codebook=codebook)
+    step(70, "checked")
     store = not result.errors or (import_valid_rows and result.valid)
     imported = 0
-    if store:
-        start = (wave.respondents.aggregate(last=Max("row_number"))["last"] or 0) + 1
-        respondents = []
-        for offset, row in enumerate(result.valid):
-            respondent = Respondent(
-                wave=wave,
-                area=areas[row.commune],
-                row_number=start + offset,
-                design_weight=row.design_weight,
-                answers=row.answers,
-            )
-            respondent.full_clean(exclude=["wave", "area"], validate_unique=False)
-            respondents.append(respondent)
-        Respondent.objects.bulk_create(respondents, batch_size=1000)
-        imported = len(respondents)
+    with transaction.atomic():
+        if owned is not None:
+            owned()
+        if store:
+            start = (wave.respondents.aggregate(last=Max("row_number"))["last"] or 0) + 1
+            respondents = []
+            for offset, row in enumerate(result.valid):
+                respondent = Respondent(
+                    wave=wave,
+                    area=areas[row.commune],
+                    row_number=start + offset,
+                    design_weight=row.design_weight,
+                    answers=row.answers,
+                )
+                respondent.full_clean(exclude=["wave", "area"], validate_unique=False)
+                respondents.append(respondent)
+            Respondent.objects.bulk_create(respondents, batch_size=1000)
+            imported = len(respondents)
+        if report is None:
+            report = ImportReport(wave=wave, filename=filename[:255], created_by=user_of(by))
+        report.rows_read = result.rows_read
+        report.rows_imported = imported
+        report.rows_rejected = result.rows_rejected if store else result.rows_read
+        report.problems = [problem_as_dict(p) for p in result.problems]
+        report.status = ImportReport.Status.DONE
+        report.progress, report.step, report.finished_at = 100, "done", timezone.now()
+        report.full_clean(exclude=["wave", "created_by"])
+        report.save()
+    return report
+
+
+#: The kind of background work of survey imports (registered with its task by the app).
+RESPONSE_IMPORTS = "observatory.response_imports"
+
+
+@transaction.atomic
+def responses_import_queue(
+    *,
+    wave: Wave,
+    data: bytes,
+    filename: str,
+    codebook: Codebook | None = None,
+    import_valid_rows: bool = False,
+    by: Actor,
+) -> ImportReport:
+    """Store a file of responses and queue its import (`responses_import`, by the worker).
+    Returns its report, status queued: its page shows the progress, then the report."""
+    _check_manager(by, wave.territory)
     report = ImportReport(
         wave=wave,
         filename=filename[:255],
         created_by=user_of(by),
-        rows_read=result.rows_read,
-        rows_imported=imported,
-        rows_rejected=result.rows_rejected if store else result.rows_read,
-        problems=[problem_as_dict(p) for p in result.problems],
+        status=ImportReport.Status.QUEUED,
+        codebook=dataclasses.asdict(codebook) if codebook is not None else None,
+        import_valid_rows=import_valid_rows,
     )
-    report.full_clean(exclude=["wave", "created_by"])
+    report.upload.save(filename[:100] or "responses", ContentFile(data), save=False)
     report.save()
+    background.work_enqueue(kind=background.kind(RESPONSE_IMPORTS), record=report)
     return report
+
+
+def responses_import_execute(*, report_id: int, by: Actor) -> None:
+    """The background task's work: claim the queued report and import its stored file, as the
+    person who sent it (their rights are checked again). A file that cannot be read fails the
+    report with the reader's message (naming the row or the limit); nothing is stored."""
+    require(by, system_only)
+
+    def work(attempt: int, progress: Callable[[int, str], None]) -> None:
+        report = ImportReport.objects.select_related("wave__territory", "created_by").get(
+            pk=report_id
+        )
+        actor: Actor = report.created_by if report.created_by is not None else by
+
+        def owned() -> None:
+            background.work_still_owned(model=ImportReport, pk=report_id, attempt=attempt)
+
+        progress(5, "read")
+        with report.upload.open("rb") as stored:
+            data = stored.read()
+        try:
+            responses_import(
+                wave=report.wave,
+                data=data,
+                filename=report.filename,
+                codebook=Codebook(**report.codebook) if report.codebook else None,
+                import_valid_rows=report.import_valid_rows,
+                by=actor,
+                report=report,
+                progress=progress,
+                owned=owned,
+            )
+        except uploads.UnreadableFile as error:
+            background.work_fail(
+                model=ImportReport, pk=report_id, attempt=attempt, reason=str(error)
+            )
+
+    background.run_claimed(model=ImportReport, pk=report_id, by=by, work=work)
 
 
 @transaction.atomic

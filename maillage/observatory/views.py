@@ -32,6 +32,9 @@ from maillage.observatory.grid import evaluate, load_grid, localised
 from maillage.observatory.models import ImportReport, Wave, WeightingRun
 from maillage.territories.models import Territory
 
+#: Seconds between two refreshes of an import's page while it is queued or running.
+REFRESH_SECONDS = 3
+
 
 def _run(request, territory: Territory) -> WeightingRun | None:
     """The run a page shows: `?run=<id>` (a draft only for coordinators) or the latest
@@ -336,7 +339,7 @@ def wave_import(request, territory, pk):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            report = services.responses_import(
+            report = services.responses_import_queue(
                 wave=wave,
                 data=uploads.read_upload(upload),
                 filename=upload.name,
@@ -366,6 +369,7 @@ def report(request, territory, pk):
         {
             "territory": territory,
             "report": report,
+            "refresh_seconds": REFRESH_SECONDS,
             "errors": [p for p in report.problems if p["severity"] == "error"],
             "warnings": [p for p in report.problems if p["severity"] != "error"],
         },

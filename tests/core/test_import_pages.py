@@ -63,6 +63,7 @@ PAGES = [
         "/{territory}/observatory/manage/waves/{wave}/import/",
         ("commune_code", "q1"),
         {},
+        queued=True,
     ),
     ImportPage(
         "margins",
@@ -164,9 +165,12 @@ def test_every_import_page_gives_the_readers_message_and_writes_nothing(
     with translation.override("fr"):  # the page's language (no prefix: French)
         message = str(refused.value.report)
     assert message in html.unescape(response.content.decode())
-    if page.queued:
+    if page.key == "places":
         assert ImportRun.objects.get().status == ImportRun.Status.REFUSED
         before["ImportRun"] += 1
+    elif page.queued:
+        assert ImportReport.objects.get().status == ImportReport.Status.FAILED
+        before["ImportReport"] += 1
     assert _counts() == before
 
 

@@ -19,6 +19,8 @@ echo "== Open data: importing 25,000 places, SQLite"
 MAILLAGE_DATABASE_URL="sqlite:///$PWD/var/bench-import.sqlite3" .venv/bin/python bench/bench_import.py
 echo "== Observatory: the 5,000-respondent pipeline"
 .venv/bin/python bench/bench_observatory.py
+echo "== Long imports as background tasks: 100,000 places and respondents"
+MAILLAGE_DATABASE_URL="sqlite:///$PWD/var/bench-tasks.sqlite3" .venv/bin/python bench/bench_tasks.py
 
 # The peers' venvs (.venv-peers-obs, .venv-peers-balance, .venv-peers-diag): the peer scripts
 # build them when missing and run the peer comparison tests.

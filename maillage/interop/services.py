@@ -546,26 +546,50 @@ def import_run_execute(*, run_id: int, by: Actor) -> None:
         with run.upload.open("rb") as stored:
             data = uploads.read_upload(stored)
         try:
-            import_places(
-                territory=run.territory,
-                data=data,
-                filename=run.filename,
-                file_format=run.format,
-                source=run.source,
-                by=actor,
-                valid_rows_only=run.valid_rows_only,
-                publish=run.publish,
-                progress=lambda stage, done, total: (
-                    progress(STAGE_PERCENT[stage], stage) if stage in STAGE_PERCENT else None
-                ),
-                run=run,
-                owned=owned,
-            )
-        except uploads.UnreadableFile as error:
-            with transaction.atomic():
-                owned()
-                run.status = ImportRun.Status.REFUSED
-                run.error = str(error)  # the reader's sentence, naming the row or the limit
-                _save_run(run, [error.report])
+            _import_stored(run, data, actor, progress, owned)
+        except background.WorkLost:
+            raise  # the file stays for the attempt that owns the run now
+        except Exception:  # failed for good (a killed worker's run keeps it for its retry)
+            _forget_upload(run)
+            raise
+        _forget_upload(run)
 
     background.run_claimed(model=ImportRun, pk=run_id, by=by, work=work)
+
+
+def _forget_upload(run: ImportRun) -> None:
+    # The stored file holds personal data (contacts of places): deleted once its import ended.
+    if run.upload:
+        run.upload.delete(save=False)
+        ImportRun.objects.filter(pk=run.pk).update(upload="")
+
+
+def _import_stored(
+    run: ImportRun,
+    data: bytes,
+    actor: Actor,
+    progress: Callable[[int, str], None],
+    owned: Callable[[], None],
+) -> None:
+    try:
+        import_places(
+            territory=run.territory,
+            data=data,
+            filename=run.filename,
+            file_format=run.format,
+            source=run.source,
+            by=actor,
+            valid_rows_only=run.valid_rows_only,
+            publish=run.publish,
+            progress=lambda stage, done, total: (
+                progress(STAGE_PERCENT[stage], stage) if stage in STAGE_PERCENT else None
+            ),
+            run=run,
+            owned=owned,
+        )
+    except uploads.UnreadableFile as error:
+        with transaction.atomic():
+            owned()
+            run.status = ImportRun.Status.REFUSED
+            run.error = str(error)  # the reader's sentence, naming the row or the limit
+            _save_run(run, [error.report])

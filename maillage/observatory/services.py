@@ -240,23 +240,47 @@ def responses_import_execute(*, report_id: int, by: Actor) -> None:
         with report.upload.open("rb") as stored:
             data = stored.read()
         try:
-            responses_import(
-                wave=report.wave,
-                data=data,
-                filename=report.filename,
-                codebook=Codebook(**report.codebook) if report.codebook else None,
-                import_valid_rows=report.import_valid_rows,
-                by=actor,
-                report=report,
-                progress=progress,
-                owned=owned,
-            )
-        except uploads.UnreadableFile as error:
-            background.work_fail(
-                model=ImportReport, pk=report_id, attempt=attempt, reason=str(error)
-            )
+            _import_stored(report, data, actor, progress, owned)
+        except background.WorkLost:
+            raise  # the file stays for the attempt that owns the report now
+        except Exception:  # failed for good (a killed worker's report keeps it for its retry)
+            _forget_upload(report)
+            raise
+        _forget_upload(report)
 
     background.run_claimed(model=ImportReport, pk=report_id, by=by, work=work)
+
+
+def _forget_upload(report: ImportReport) -> None:
+    # The stored file holds the answers of respondents: deleted once its import ended.
+    if report.upload:
+        report.upload.delete(save=False)
+        ImportReport.objects.filter(pk=report.pk).update(upload="")
+
+
+def _import_stored(
+    report: ImportReport,
+    data: bytes,
+    actor: Actor,
+    progress: Callable[[int, str], None],
+    owned: Callable[[], None],
+) -> None:
+    try:
+        responses_import(
+            wave=report.wave,
+            data=data,
+            filename=report.filename,
+            codebook=Codebook(**report.codebook) if report.codebook else None,
+            import_valid_rows=report.import_valid_rows,
+            by=actor,
+            report=report,
+            progress=progress,
+            owned=owned,
+        )
+    except uploads.UnreadableFile as error:
+        background.work_fail(
+            model=ImportReport, pk=report.pk, attempt=report.attempts, reason=str(error)
+        )
 
 
 @transaction.atomic

@@ -69,6 +69,8 @@ def test_the_page_queues_the_import_and_the_worker_runs_it(coordinator_client, r
     assert response["Location"] == f"/en/{reims_territory.slug}/open-data/imports/{run.pk}/"
     # Queued: the file is stored, a task waits, nothing is imported yet.
     assert run.status == ImportRun.Status.QUEUED and run.upload.name
+    stored, storage = run.upload.name, run.upload.storage
+    assert storage.exists(stored)
     assert DBTaskResult.objects.get().status == "READY"
     assert str(DBTaskResult.objects.get().id) == run.task_id
     assert not Place.objects.exists()
@@ -83,6 +85,7 @@ def test_the_page_queues_the_import_and_the_worker_runs_it(coordinator_client, r
     assert run.status == ImportRun.Status.IMPORTED
     assert (run.created, run.rows, run.progress, run.step, run.attempts) == (3, 3, 100, "done", 1)
     assert run.by is not None and run.finished_at is not None
+    assert not run.upload and not storage.exists(stored)  # its personal data is not kept
     assert Place.objects.count() == 3
     assert DBTaskResult.objects.get().status == "SUCCESSFUL"
     page = coordinator_client.get(response["Location"])

@@ -59,6 +59,7 @@ def test_the_page_queues_the_import_and_the_worker_runs_it(
     assert response.status_code == 302 and response["Location"].endswith(f"/{report.pk}/")
     assert report.status == ImportReport.Status.QUEUED and report.upload.name
     assert report.codebook["columns"] == {"SEXE": "P_SEX"}
+    stored, storage = report.upload.name, report.upload.storage
     assert DBTaskResult.objects.get().status == "READY"
     assert not Respondent.objects.exists()
     page = coordinator_client.get(response["Location"])
@@ -71,6 +72,7 @@ def test_the_page_queues_the_import_and_the_worker_runs_it(
     assert report.status == ImportReport.Status.DONE, report.error
     assert (report.rows_read, report.rows_imported, report.progress) == (400, 400, 100)
     assert Respondent.objects.filter(wave=wave).count() == 400
+    assert not report.upload and not storage.exists(stored)  # the answers are not kept twice
     page = coordinator_client.get(response["Location"])
     assert "http-equiv" not in page.text and "400 of 400 rows imported" in page.text
 
@@ -96,6 +98,7 @@ def test_an_unreadable_file_fails_with_the_readers_message(coordinator_client, t
     report = ImportReport.objects.get()
     assert report.status == ImportReport.Status.FAILED
     assert report.error.startswith("Row 2")
+    assert not report.upload
     page = coordinator_client.get(f"/en/{territory.slug}/observatory/manage/reports/{report.pk}/")
     assert "Nothing was imported" in page.text and report.error in page.text
     assert not Respondent.objects.exists()

@@ -1,4 +1,4 @@
-"""The one background worker: runs the queued tasks (imports, weighting runs…) and the
+"""The one background worker: runs the queued tasks (place and survey imports) and the
 diagnostic's runs, and gives back the work of dead workers.
 
 Each round: records whose heartbeat is older than --stale-after are queued again (or marked
@@ -21,8 +21,8 @@ WORKER = SystemActor("background worker")
 
 class Command(BaseCommand):
     help = (
-        "Run the background work: queued tasks (imports, weighting runs, reports, e-mails) and "
-        "diagnostic runs. Polls the database every --interval seconds; --once does what is due "
+        "Run the background work: queued tasks (place and survey imports) and diagnostic "
+        "runs. Polls the database every --interval seconds; --once does what is due "
         "and stops. Work whose heartbeat is older than --stale-after seconds lost its worker: "
         "it is queued again, or marked failed once --max-attempts workers started it."
     )

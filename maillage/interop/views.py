@@ -12,6 +12,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from maillage.core import uploads
+from maillage.core.forms import follows
 from maillage.core.lookup import territory_for
 from maillage.interop import duplicates as duplicate_services
 from maillage.interop import freshness, permissions, selectors, services
@@ -103,6 +104,7 @@ def import_run(request, territory, pk):
             "more_notes": max(0, len(run.notes) - ISSUES_SHOWN),
             "conflicts": run.field_conflicts.select_related("record__place"),
             "refresh_seconds": REFRESH_SECONDS,
+            "follow": follows(request),
         },
     )
 

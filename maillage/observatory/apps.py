@@ -19,11 +19,12 @@ class ObservatoryConfig(AppConfig):
         )
         from maillage.observatory import demo, retention, services, tasks
         from maillage.observatory import indicators as observatory_indicators
-        from maillage.observatory.models import ImportReport
+        from maillage.observatory.models import ImportReport, WeightingRun
 
         register_section(Section("observatory", "observatory:panorama", _("Observatory"), order=40))
         register_demo_loader(DemoLoader("observatory", demo.load_demo, order=40))
         register(WorkKind(services.RESPONSE_IMPORTS, ImportReport, tasks.responses_import_task))
+        register(WorkKind(services.WEIGHTING_RUNS, WeightingRun, tasks.weighting_run_task))
         register_retention_rule(
             RetentionRule(
                 "observatory.import_values",

@@ -180,12 +180,21 @@ class MarginSet(models.Model):
         return self.name
 
 
-class WeightingRun(models.Model):
-    """Weights of a wave raked to a margin set, the settings used, diagnostics and estimates."""
+class WeightingRun(BackgroundWork):
+    """Weights of a wave raked to a margin set, the settings used, diagnostics and estimates.
+
+    Run from the page by a background task (`observatory.tasks.weighting_run_task`): queued,
+    running (with its progress), then a draft with its estimates, or failed with the reason."""
 
     class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting for the background worker")
+        RUNNING = "running", _("Being weighted")
+        FAILED = "failed", _("Failed")
         DRAFT = "draft", _("Draft")
         PUBLISHED = "published", _("Published")
+
+    #: Statuses of a computed run (the others are work in progress or failed).
+    COMPUTED = (Status.DRAFT, Status.PUBLISHED)
 
     class Variance(models.TextChoices):
         TAYLOR = "taylor", _("Taylor linearisation on calibration residuals")
@@ -219,6 +228,18 @@ class WeightingRun(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     published_at = models.DateTimeField(null=True, blank=True)
+
+    @property
+    def step_label(self) -> str:
+        """The current step, for its page."""
+        labels = {
+            "start": _("starting"),
+            "read": _("reading the responses"),
+            "raked": _("raking to the margins"),
+            "estimated": _("computing the estimates"),
+            "done": _("done"),
+        }
+        return str(labels.get(self.step, self.step))
 
     class Meta:
         verbose_name = _("weighting run")

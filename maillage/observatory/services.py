@@ -374,12 +374,10 @@ def weighting_run_create(
     """Rake the wave to the margins, store the weights, diagnostics and every estimate.
 
     The run is a draft until a coordinator publishes it. A raking that did not converge is
-    stored (to be inspected) but cannot be published.
+    stored (to be inspected) but cannot be published. (The page queues the same work for the
+    background worker: `weighting_run_queue`.)
     """
-    _check_manager(by, wave.territory)
-    if margin_set.territory_id != wave.territory_id:
-        raise ValidationError({"margin_set": _("These margins belong to another territory.")})
-    run = WeightingRun(
+    run = _weighting_run_new(
         wave=wave,
         margin_set=margin_set,
         tolerance=tolerance,
@@ -390,23 +388,49 @@ def weighting_run_create(
         variance_method=variance_method,
         replicates=replicates,
         seed=seed,
-        created_by=user_of(by),
+        by=by,
     )
+    estimates = _weigh(run)
+    run.save()
+    _save_estimates(run, estimates)
+    return run
+
+
+def _weighting_run_new(
+    *, wave: Wave, margin_set: MarginSet, by: Actor, **settings: Any
+) -> WeightingRun:
+    _check_manager(by, wave.territory)
+    if margin_set.territory_id != wave.territory_id:
+        raise ValidationError({"margin_set": _("These margins belong to another territory.")})
+    run = WeightingRun(wave=wave, margin_set=margin_set, created_by=user_of(by), **settings)
     run.full_clean(exclude=["created_by"])
-    grid = selectors.wave_grid(wave)
-    arrays = selectors.wave_arrays(wave, grid)
-    bootstrap = variance_method == WeightingRun.Variance.BOOTSTRAP
+    return run
+
+
+def _weigh(
+    run: WeightingRun, progress: Callable[[int, str], None] | None = None
+) -> list[pipeline.DomainEstimate]:
+    """Rake `run`'s wave with its settings: fills its outcome, returns its estimates."""
+    step = progress or (lambda percent, name: None)
+    grid = selectors.wave_grid(run.wave)
+    arrays = selectors.wave_arrays(run.wave, grid)
+    step(20, "read")
+    bootstrap = run.variance_method == WeightingRun.Variance.BOOTSTRAP
+    bounds = None
+    if run.bound_lower is not None and run.bound_upper is not None:
+        bounds = (run.bound_lower, run.bound_upper)
     settings = pipeline.WeightingSettings(
-        tolerance=tolerance,
-        max_iterations=max_iterations,
-        bounds=None if bound_lower is None or bound_upper is None else (bound_lower, bound_upper),
-        trim_ratio=trim_ratio,
+        tolerance=run.tolerance,
+        max_iterations=run.max_iterations,
+        bounds=bounds,
+        trim_ratio=run.trim_ratio,
         min_cell=20 if bootstrap else 10,
     )
     try:
-        outcome = pipeline.weigh(arrays, grid, margin_set.margins, settings)
+        outcome = pipeline.weigh(arrays, grid, run.margin_set.margins, settings)
+        step(50, "raked")
         replicate = (
-            pipeline.replicate_weights(outcome, replicates=replicates, seed=seed)
+            pipeline.replicate_weights(outcome, replicates=run.replicates, seed=run.seed)
             if bootstrap
             else None
         )
@@ -420,7 +444,12 @@ def weighting_run_create(
     run.diagnostics = outcome.diagnostics
     run.respondent_ids = arrays.ids.tolist()
     run.weights = outcome.weights.tolist()
-    run.save()
+    estimates = list(pipeline.estimate_all(arrays, grid, outcome, replicate=replicate))
+    step(90, "estimated")
+    return estimates
+
+
+def _save_estimates(run: WeightingRun, estimates: list[pipeline.DomainEstimate]) -> None:
     Estimate.objects.bulk_create(
         [
             Estimate(
@@ -437,11 +466,76 @@ def weighting_run_create(
                 small_sample=e.estimate.small_sample,
                 suppressed=e.estimate.suppressed,
             )
-            for e in pipeline.estimate_all(arrays, grid, outcome, replicate=replicate)
+            for e in estimates
         ],
         batch_size=1000,
     )
+
+
+#: The kind of background work of weighting runs (registered with its task by the app).
+WEIGHTING_RUNS = "observatory.weighting_runs"
+
+
+@transaction.atomic
+def weighting_run_queue(
+    *,
+    wave: Wave,
+    margin_set: MarginSet,
+    tolerance: float = 1e-6,
+    max_iterations: int = 100,
+    bound_lower: float | None = None,
+    bound_upper: float | None = None,
+    trim_ratio: float | None = None,
+    variance_method: str = WeightingRun.Variance.TAYLOR,
+    replicates: int = 100,
+    seed: int = 2024,
+    by: Actor,
+) -> WeightingRun:
+    """Queue a weighting run (the settings of `weighting_run_create`) for the background
+    worker; returns it, status queued. Its page shows the progress, then the run."""
+    run = _weighting_run_new(
+        wave=wave,
+        margin_set=margin_set,
+        tolerance=tolerance,
+        max_iterations=max_iterations,
+        bound_lower=bound_lower,
+        bound_upper=bound_upper,
+        trim_ratio=trim_ratio,
+        variance_method=variance_method,
+        replicates=replicates,
+        seed=seed,
+        by=by,
+    )
+    run.status = WeightingRun.Status.QUEUED
+    run.save()
+    background.work_enqueue(kind=background.kind(WEIGHTING_RUNS), record=run)
     return run
+
+
+def weighting_run_execute(*, run_id: int, by: Actor) -> None:
+    """The background task's work: claim the queued run, rake it with progress on the run,
+    then store it as a draft with its estimates, in one transaction (undone if the worker lost
+    the run meanwhile). An impossible weighting fails the run with the reason."""
+    require(by, system_only)
+
+    def work(attempt: int, progress: Callable[[int, str], None]) -> None:
+        run = WeightingRun.objects.select_related("wave__territory", "margin_set").get(pk=run_id)
+        try:
+            estimates = _weigh(run, progress)
+        except ValidationError as error:
+            background.work_fail(
+                model=WeightingRun, pk=run_id, attempt=attempt, reason=" ".join(error.messages)
+            )
+            return
+        with transaction.atomic():
+            background.work_still_owned(model=WeightingRun, pk=run_id, attempt=attempt)
+            run.status = WeightingRun.Status.DRAFT
+            run.progress, run.step, run.finished_at = 100, "done", timezone.now()
+            run.heartbeat_at = run.finished_at
+            run.save()
+            _save_estimates(run, estimates)
+
+    background.run_claimed(model=WeightingRun, pk=run_id, by=by, work=work)
 
 
 def _number(value: float) -> float | None:

@@ -117,7 +117,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
-# Long work (place and survey imports) runs as tasks of Django's task API
+# Long work (place and survey imports, weighting runs) runs as tasks of Django's task API
 # (the django-tasks backport until Django 6): queued in the database, so on SQLite and
 # PostgreSQL alike, and run by `manage.py run_tasks` (docs/operations.md).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}

@@ -62,7 +62,7 @@ def test_the_page_queues_the_import_and_the_worker_runs_it(
     stored, storage = report.upload.name, report.upload.storage
     assert DBTaskResult.objects.get().status == "READY"
     assert not Respondent.objects.exists()
-    page = coordinator_client.get(response["Location"])
+    page = coordinator_client.get(response["Location"] + "?follow=1")
     assert '<meta http-equiv="refresh" content="3">' in page.text
     assert "Waiting for the background worker" in page.text
 
@@ -73,7 +73,7 @@ def test_the_page_queues_the_import_and_the_worker_runs_it(
     assert (report.rows_read, report.rows_imported, report.progress) == (400, 400, 100)
     assert Respondent.objects.filter(wave=wave).count() == 400
     assert not report.upload and not storage.exists(stored)  # the answers are not kept twice
-    page = coordinator_client.get(response["Location"])
+    page = coordinator_client.get(response["Location"] + "?follow=1")
     assert "http-equiv" not in page.text and "400 of 400 rows imported" in page.text
 
 

@@ -180,7 +180,7 @@ def test_the_worker_imports_a_file_uploaded_on_the_page(stage, stage_env):
         form, files={"file": ("lieux.csv", example)}, file_format="lieux-csv", source="stage"
     )
     assert answer.status == 302, (answer.status, answer.text[:500])
-    run_page = answer.header("Location")
+    run_page = answer.header("Location") + "?follow=1"  # refreshes itself while queued
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         run = client.get(run_page)

@@ -1,5 +1,5 @@
-"""The one background worker: runs the queued tasks (place and survey imports) and the
-diagnostic's runs, and gives back the work of dead workers.
+"""The one background worker: runs the queued tasks (place and survey imports, weighting
+runs) and the diagnostic's runs, and gives back the work of dead workers.
 
 Each round: records whose heartbeat is older than --stale-after are queued again (or marked
 failed after --max-attempts starts), the registered steps run (the diagnostic's queue), then
@@ -21,8 +21,8 @@ WORKER = SystemActor("background worker")
 
 class Command(BaseCommand):
     help = (
-        "Run the background work: queued tasks (place and survey imports) and diagnostic "
-        "runs. Polls the database every --interval seconds; --once does what is due "
+        "Run the background work: queued tasks (place and survey imports, weighting runs) and "
+        "diagnostic runs. Polls the database every --interval seconds; --once does what is due "
         "and stops. Work whose heartbeat is older than --stale-after seconds lost its worker: "
         "it is queued again, or marked failed once --max-attempts workers started it."
     )

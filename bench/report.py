@@ -202,6 +202,42 @@ def import_(results: dict[str, Result]) -> list[str]:
     ]
 
 
+def tasks(results: dict[str, Result]) -> list[str]:
+    run = results["tasks"]
+    f = run["figures"]
+    rows = []
+    for key, what, done in (
+        ("places", "places file", "places_created"),
+        ("survey", "survey file", "survey_imported"),
+    ):
+        rows.append(
+            [
+                f"{what}, {fixed(f[f'{key}_file_size'], 1)} MB",
+                fixed(f[f"{key}_request"], 3),
+                fixed(f[f"{key}_task"], 1),
+                fixed(f[f"{key}_worker_peak_rss"], 0),
+                f"{f[f'{key}_status']}, {fixed(f[done], 0)}",
+            ]
+        )
+    request = max(value(f["places_request"]), value(f["survey_request"]))
+    memory = "; ".join(
+        f"{what} {met(value(f[f'{key}_worker_peak_rss']) < 500)}"
+        for key, what in (("places", "places"), ("survey", "survey"))
+    )
+    return [
+        *table(
+            ["file", "request (s)", "task (s)", "worker peak memory (MB)", "outcome, rows"],
+            "lrrrl",
+            rows,
+        ),
+        "",
+        f"Goals: the request under 1 s {met(request < 1)}{busy(run)}. The worker's peak memory "
+        f"under 500 MB (whatever the load): {memory}.",
+        "",
+        run_line(run),
+    ]
+
+
 def observatory(results: dict[str, Result]) -> list[str]:
     run = results["observatory"]
     f = run["figures"]
@@ -572,6 +608,7 @@ BLOCKS: dict[str, Callable[[dict[str, Result]], list[str]]] = {
     "search": search,
     "import": import_,
     "observatory": observatory,
+    "tasks": tasks,
     "raking": raking,
     "accessibility": accessibility,
     "siting": siting,

@@ -21,6 +21,8 @@ echo "== Public pages under load: gunicorn, PostgreSQL, 200 wrk clients (apt-get
 .venv/bin/python bench/bench_load.py
 echo "== Observatory: the 5,000-respondent pipeline"
 .venv/bin/python bench/bench_observatory.py
+echo "== Long imports as background tasks: 100,000 places and respondents"
+MAILLAGE_DATABASE_URL="sqlite:///$PWD/var/bench-tasks.sqlite3" .venv/bin/python bench/bench_tasks.py
 
 # The peers' venvs (.venv-peers-obs, .venv-peers-balance, .venv-peers-diag): the peer scripts
 # build them when missing and run the peer comparison tests.

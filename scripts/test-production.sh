@@ -74,7 +74,7 @@ serve() {  # name, port: gunicorn (+ the worker) in the background, logs in $wor
   (
     unset DJANGO_SETTINGS_MODULE MAILLAGE_DATABASE_URL
     export MAILLAGE_ENV_FILE="$dir/maillage.env"
-    exec .venv/bin/python manage.py run_diagnostic_jobs --interval 1
+    exec .venv/bin/python manage.py run_tasks --interval 1
   ) >>"$dir/worker.log" 2>&1 &
   pids+=("$!")
   wait_for "http://127.0.0.1:$port/healthz" "$dir/server.log"

@@ -7,6 +7,7 @@ class DiagnosticConfig(AppConfig):
     verbose_name = _("Territorial diagnostic")
 
     def ready(self):
+        from maillage.core.background import register_step
         from maillage.core.extensions import (
             DemoLoader,
             Section,
@@ -16,6 +17,7 @@ class DiagnosticConfig(AppConfig):
         )
         from maillage.diagnostic.demo import load_demo
         from maillage.diagnostic.indicators import population_near_procedures
+        from maillage.diagnostic.jobs import diagnostic_jobs_step
         from maillage.diagnostic.permissions import can_view_diagnostic
 
         register_section(
@@ -30,3 +32,4 @@ class DiagnosticConfig(AppConfig):
         )
         register_demo_loader(DemoLoader("diagnostic", load_demo, order=40))
         register_computed_indicator(population_near_procedures)
+        register_step("diagnostic", diagnostic_jobs_step)

@@ -196,3 +196,16 @@ def _run_finish(
         )
         run.refresh_from_db()
     return run
+
+
+def diagnostic_jobs_step(*, by: Actor) -> int:
+    """One round of the diagnostic's queue inside the shared worker (`manage.py run_tasks`):
+    give back the runs of dead workers, then compute the oldest pending run. Returns the number
+    of runs computed (0 or 1)."""
+    require(by, system_only)
+    diagnostic_runs_requeue_stale(by=by)
+    run = diagnostic_run_claim_next(by=by)
+    if run is None:
+        return 0
+    diagnostic_run_execute(run=run, by=by)
+    return 1

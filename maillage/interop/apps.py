@@ -7,6 +7,7 @@ class InteropConfig(AppConfig):
     verbose_name = _("Open data")
 
     def ready(self):
+        from maillage.core.background import WorkKind, register
         from maillage.core.extensions import (
             DemoLoader,
             RetentionRule,
@@ -16,11 +17,13 @@ class InteropConfig(AppConfig):
             register_retention_rule,
             register_section,
         )
-        from maillage.interop import demo, retention
+        from maillage.interop import demo, retention, services, tasks
         from maillage.interop.indicators import places_confirmed_by_campaign
+        from maillage.interop.models import ImportRun
 
         register_section(Section("interop", "interop:open_data", _("Open data"), order=70))
         register_demo_loader(DemoLoader("interop", demo.load_demo, order=20))
+        register(WorkKind(services.IMPORT_RUNS, ImportRun, tasks.import_run_task))
         register_computed_indicator(places_confirmed_by_campaign)
         register_retention_rule(
             RetentionRule(

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from maillage.core.models import BackgroundWork
 from maillage.directory.models import Organisation, Place
 from maillage.territories.models import Territory
 
@@ -18,10 +19,17 @@ class Format(models.TextChoices):
     DATA_INCLUSION = "data-inclusion", _("data·inclusion v1 (JSON: structures and services)")
 
 
-class ImportRun(models.Model):
-    """One file imported (or refused) into a territory, with its row-by-row report."""
+class ImportRun(BackgroundWork):
+    """One file imported (or refused) into a territory, with its row-by-row report.
+
+    A file uploaded on the imports page is stored (`upload`) and imported by a background task
+    (`interop.tasks.import_run_task`): the run is "queued", then "running" with its progress,
+    then imported, partial or refused (or failed, with the reason, when the work broke)."""
 
     class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting for the background worker")
+        RUNNING = "running", _("Being imported")
+        FAILED = "failed", _("Failed: nothing imported")
         IMPORTED = "imported", _("Imported")
         PARTIAL = "partial", _("Valid rows imported, others rejected")
         REFUSED = "refused", _("Nothing imported: the file has errors")
@@ -55,6 +63,12 @@ class ImportRun(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     started_at = models.DateTimeField(auto_now_add=True)
+    # The file as uploaded, read by the background task (empty for the command's imports).
+    upload = models.FileField(_("file"), upload_to="imports/%Y/%m/", blank=True)
+    valid_rows_only = models.BooleanField(
+        _("valid rows imported even if others are rejected"), default=False
+    )
+    publish = models.BooleanField(_("new places published at once"), default=False)
 
     class Meta:
         verbose_name = _("import")
@@ -63,6 +77,18 @@ class ImportRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source} · {self.filename} · {self.started_at:%Y-%m-%d}"
+
+    @property
+    def step_label(self) -> str:
+        """The current step, for its page."""
+        labels = {
+            "start": _("starting"),
+            "read": _("reading the file"),
+            "checked": _("checking every row"),
+            "written": _("writing the places"),
+            "done": _("done"),
+        }
+        return str(labels.get(self.step, self.step))
 
 
 class SourceRecord(models.Model):

@@ -9,12 +9,13 @@ from collections.abc import Callable
 from typing import Any, NamedTuple
 
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from maillage.core import uploads
-from maillage.core.actors import Actor, require, user_of
+from maillage.core import background, uploads
+from maillage.core.actors import Actor, require, system_only, user_of
 from maillage.core.uploads import RowReport
 from maillage.directory import bulk
 from maillage.directory import services as directory_services
@@ -174,7 +175,6 @@ def _organisation_for(
     return organisation
 
 
-@transaction.atomic
 def import_places(
     *,
     territory: Territory,
@@ -187,6 +187,8 @@ def import_places(
     publish: bool = False,
     is_example: bool = False,
     progress: Progress | None = None,
+    run: ImportRun | None = None,
+    owned: Callable[[], None] | None = None,
 ) -> ImportRun:
     """Import a file of places into `territory` (upsert by `source` and each row's id).
 
@@ -195,6 +197,10 @@ def import_places(
     someone edited by hand since the last import from `source` is kept and reported as a
     `FieldConflict` for the coordinator. Raises `core.uploads.UnreadableFile` for a file that
     cannot be read at all; returns the run (status refused, partial or imported).
+
+    The background task passes its queued `run` (filled in and saved, rather than a new one)
+    and `owned`, called inside the transaction before any write, which raises
+    `core.background.WorkLost` to undo everything when the worker lost the run meanwhile.
     """
     require(by, lambda user: permissions.can_import(user, territory))
     source = source.strip()
@@ -290,20 +296,20 @@ def import_places(
         write_records.append((record, incoming))
     report("checked", len(kept), len(kept))
 
-    run = ImportRun(
-        territory=territory,
-        source=source,
-        format=file_format,
-        filename=filename[:255],
-        encoding=encoding,
-        delimiter=delimiter,
-        rows=row_count,
-        converted=converted,
-        notes=[report_as_dict(n) for n in notes],
-        by=user_of(by),
-    )
+    if run is None:
+        run = ImportRun(
+            territory=territory,
+            source=source,
+            format=file_format,
+            filename=filename[:255],
+            by=user_of(by),
+        )
+    run.encoding, run.delimiter, run.rows = encoding, delimiter, row_count
+    run.converted, run.notes = converted, [report_as_dict(n) for n in notes]
     try:
         with transaction.atomic():
+            if owned is not None:
+                owned()
             result = bulk.places_bulk_write(
                 territory=territory,
                 writes=writes,
@@ -351,8 +357,11 @@ def import_places(
             run.save(update_fields=["conflicts"])
             report("written", len(writes), len(writes))
     except _Refused:
-        run.status = ImportRun.Status.REFUSED
-        _save_run(run, issues)
+        with transaction.atomic():
+            if owned is not None:
+                owned()
+            run.status = ImportRun.Status.REFUSED
+            _save_run(run, issues)
     return run
 
 
@@ -367,6 +376,8 @@ def _offending_value(record: Record, name: str) -> str:
 def _save_run(run: ImportRun, issues: list[RowReport]) -> None:
     run.issues = [report_as_dict(i) for i in sorted(issues, key=lambda i: (i.row, i.column))]
     run.rejected = len({i.row for i in issues})
+    run.progress, run.step, run.finished_at = 100, "done", timezone.now()
+    run.heartbeat_at = run.finished_at
     run.save()
 
 
@@ -478,3 +489,113 @@ def conflict_decide(*, conflict: FieldConflict, take_source: bool, by: Actor) ->
     conflict.decided_at = timezone.now()
     conflict.save()
     return conflict
+
+
+#: The kind of background work of imports (registered with its task by `InteropConfig`).
+IMPORT_RUNS = "interop.import_runs"
+#: Percent done when a stage of an import ends (the bar of the run's page); after the last one,
+#: "written", the run already holds its report.
+STAGE_PERCENT = {"read": 40, "checked": 70}
+
+
+@transaction.atomic
+def import_run_create(
+    *,
+    territory: Territory,
+    data: bytes,
+    filename: str,
+    file_format: str,
+    source: str,
+    by: Actor,
+    valid_rows_only: bool = False,
+    publish: bool = False,
+) -> ImportRun:
+    """Store an uploaded file and queue its import (the page returns at once; the worker
+    imports it: `interop.tasks.import_run_task`). Returns the run, status queued."""
+    require(by, lambda user: permissions.can_import(user, territory))
+    source = source.strip()
+    if not source:
+        raise ValidationError({"source": _("Name the source of the file.")})
+    if file_format not in Format.values:
+        raise ValidationError({"file_format": _("Choose one of the formats.")})
+    run = ImportRun(
+        territory=territory,
+        source=source,
+        format=file_format,
+        filename=filename[:255],
+        status=ImportRun.Status.QUEUED,
+        valid_rows_only=valid_rows_only,
+        publish=publish,
+        by=user_of(by),
+    )
+    run.upload.save(filename[:100] or "upload", ContentFile(data), save=False)
+    run.save()
+    background.work_enqueue(kind=background.kind(IMPORT_RUNS), record=run)
+    return run
+
+
+def import_run_execute(*, run_id: int, by: Actor) -> None:
+    """The background task's work: claim the queued run, import its stored file with progress
+    on the run, and save the report (or a refusal naming the row or the limit). Nothing is
+    written when the file is refused or the work fails; the worker records a failure's reason.
+    The import acts as the person who uploaded the file (their rights are checked again)."""
+    require(by, system_only)
+
+    def work(attempt: int, progress: Callable[[int, str], None]) -> None:
+        run = ImportRun.objects.select_related("territory", "by").get(pk=run_id)
+        actor: Actor = run.by if run.by is not None else by
+
+        def owned() -> None:
+            background.work_still_owned(model=ImportRun, pk=run_id, attempt=attempt)
+
+        progress(5, "read")
+        with run.upload.open("rb") as stored:
+            data = uploads.read_upload(stored)
+        try:
+            _import_stored(run, data, actor, progress, owned)
+        except background.WorkLost:
+            raise  # the file stays for the attempt that owns the run now
+        except Exception:  # failed for good (a killed worker's run keeps it for its retry)
+            _forget_upload(run)
+            raise
+        _forget_upload(run)
+
+    background.run_claimed(model=ImportRun, pk=run_id, by=by, work=work)
+
+
+def _forget_upload(run: ImportRun) -> None:
+    # The stored file holds personal data (contacts of places): deleted once its import ended.
+    if run.upload:
+        run.upload.delete(save=False)
+        ImportRun.objects.filter(pk=run.pk).update(upload="")
+
+
+def _import_stored(
+    run: ImportRun,
+    data: bytes,
+    actor: Actor,
+    progress: Callable[[int, str], None],
+    owned: Callable[[], None],
+) -> None:
+    try:
+        import_places(
+            territory=run.territory,
+            data=data,
+            filename=run.filename,
+            file_format=run.format,
+            source=run.source,
+            by=actor,
+            valid_rows_only=run.valid_rows_only,
+            publish=run.publish,
+            progress=lambda stage, done, total: (
+                progress(STAGE_PERCENT[stage], stage) if stage in STAGE_PERCENT else None
+            ),
+            run=run,
+            owned=owned,
+        )
+    except uploads.UnreadableFile as error:
+        with transaction.atomic():
+            owned()
+            run.status = ImportRun.Status.REFUSED
+            run.error = str(error)  # the reader's sentence, naming the row or the limit
+            _save_run(run, [error.report])

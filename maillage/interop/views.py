@@ -13,6 +13,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from maillage.core import uploads
+from maillage.core.forms import follows
 from maillage.core.lookup import territory_for
 from maillage.interop import duplicates as duplicate_services
 from maillage.interop import freshness, permissions, selectors, services
@@ -26,6 +27,8 @@ from maillage.interop.models import (
 )
 
 ISSUES_SHOWN = 500
+#: Seconds between two refreshes of a run's page while it is queued or running.
+REFRESH_SECONDS = 3
 
 
 def open_data(request, territory):
@@ -60,7 +63,7 @@ def imports(request, territory):
         if form.is_valid():
             upload = form.cleaned_data["file"]
             try:
-                run = services.import_places(
+                run = services.import_run_create(
                     territory=territory,
                     data=uploads.read_upload(upload),
                     filename=upload.name,
@@ -107,6 +110,8 @@ def import_run(request, territory, pk):
             "notes": run.notes[:ISSUES_SHOWN],
             "more_notes": max(0, len(run.notes) - ISSUES_SHOWN),
             "conflicts": run.field_conflicts.select_related("record__place"),
+            "refresh_seconds": REFRESH_SECONDS,
+            "follow": follows(request),
         },
     )
 

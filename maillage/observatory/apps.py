@@ -7,6 +7,7 @@ class ObservatoryConfig(AppConfig):
     verbose_name = _("Observatory")
 
     def ready(self):
+        from maillage.core.background import WorkKind, register
         from maillage.core.extensions import (
             DemoLoader,
             RetentionRule,
@@ -16,11 +17,14 @@ class ObservatoryConfig(AppConfig):
             register_retention_rule,
             register_section,
         )
-        from maillage.observatory import demo, retention
+        from maillage.observatory import demo, retention, services, tasks
         from maillage.observatory import indicators as observatory_indicators
+        from maillage.observatory.models import ImportReport, WeightingRun
 
         register_section(Section("observatory", "observatory:panorama", _("Observatory"), order=40))
         register_demo_loader(DemoLoader("observatory", demo.load_demo, order=40))
+        register(WorkKind(services.RESPONSE_IMPORTS, ImportReport, tasks.responses_import_task))
+        register(WorkKind(services.WEIGHTING_RUNS, WeightingRun, tasks.weighting_run_task))
         register_retention_rule(
             RetentionRule(
                 "observatory.import_values",

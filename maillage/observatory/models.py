@@ -8,6 +8,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from maillage.core.models import BackgroundWork
 from maillage.territories.models import Area, Territory
 
 
@@ -102,10 +103,28 @@ class Respondent(models.Model):
         return f"{self.wave} · {self.row_number}"
 
 
-class ImportReport(models.Model):
-    """What happened to one file of responses: rows read, written, and every problem found."""
+class ImportReport(BackgroundWork):
+    """What happened to one file of responses: rows read, written, and every problem found.
+
+    A file sent on the wave's import page is stored (`upload`) and imported by a background task
+    (`observatory.tasks.responses_import_task`): "queued", then "running" with its progress,
+    then "done" (the rows and problems below), or "failed" with the reason (a file that cannot
+    be read names its row or the limit)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting for the background worker")
+        RUNNING = "running", _("Being imported")
+        DONE = "done", _("Checked")
+        FAILED = "failed", _("Failed: nothing imported")
 
     wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="import_reports")
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DONE
+    )
+    # The file as sent and the import's choices, read by the background task.
+    upload = models.FileField(_("file"), upload_to="survey-imports/%Y/%m/", blank=True)
+    codebook = models.JSONField(_("codebook"), null=True, blank=True)
+    import_valid_rows = models.BooleanField(default=False)
     filename = models.CharField(_("file"), max_length=255)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
@@ -121,6 +140,16 @@ class ImportReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.filename} · {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def step_label(self) -> str:
+        """The current step, for its page."""
+        labels = {
+            "start": _("starting"),
+            "read": _("reading the file"),
+            "checked": _("checking every row"),
+        }
+        return str(labels.get(self.step, self.step))
 
 
 class MarginSet(models.Model):
@@ -151,12 +180,21 @@ class MarginSet(models.Model):
         return self.name
 
 
-class WeightingRun(models.Model):
-    """Weights of a wave raked to a margin set, the settings used, diagnostics and estimates."""
+class WeightingRun(BackgroundWork):
+    """Weights of a wave raked to a margin set, the settings used, diagnostics and estimates.
+
+    Run from the page by a background task (`observatory.tasks.weighting_run_task`): queued,
+    running (with its progress), then a draft with its estimates, or failed with the reason."""
 
     class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting for the background worker")
+        RUNNING = "running", _("Being weighted")
+        FAILED = "failed", _("Failed")
         DRAFT = "draft", _("Draft")
         PUBLISHED = "published", _("Published")
+
+    #: Statuses of a computed run (the others are work in progress or failed).
+    COMPUTED = (Status.DRAFT, Status.PUBLISHED)
 
     class Variance(models.TextChoices):
         TAYLOR = "taylor", _("Taylor linearisation on calibration residuals")
@@ -190,6 +228,18 @@ class WeightingRun(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     published_at = models.DateTimeField(null=True, blank=True)
+
+    @property
+    def step_label(self) -> str:
+        """The current step, for its page."""
+        labels = {
+            "start": _("starting"),
+            "read": _("reading the responses"),
+            "raked": _("raking to the margins"),
+            "estimated": _("computing the estimates"),
+            "done": _("done"),
+        }
+        return str(labels.get(self.step, self.step))
 
     class Meta:
         verbose_name = _("weighting run")

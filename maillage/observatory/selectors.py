@@ -57,7 +57,7 @@ def waves(territory: Territory) -> QuerySet[Wave]:
 
 def runs(territory: Territory) -> QuerySet[WeightingRun]:
     return (
-        WeightingRun.objects.filter(wave__territory=territory)
+        WeightingRun.objects.filter(wave__territory=territory, status__in=WeightingRun.COMPUTED)
         .select_related("wave", "margin_set")
         .defer("weights", "respondent_ids")
     )

@@ -3,19 +3,21 @@ checks its permission itself for `by`, a user or a `SystemActor` (required)."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from maillage.core import uploads
-from maillage.core.actors import Actor, require, user_of
+from maillage.core import background, uploads
+from maillage.core.actors import Actor, require, system_only, user_of
 from maillage.observatory import permissions, pipeline, selectors
 from maillage.observatory.grid import grid_versions, load_grid
 from maillage.observatory.importing import Codebook, check_responses, problem_as_dict
@@ -124,7 +126,6 @@ def wave_start(
     )
 
 
-@transaction.atomic
 def responses_import(
     *,
     wave: Wave,
@@ -133,6 +134,9 @@ def responses_import(
     codebook: Codebook | None = None,
     import_valid_rows: bool = False,
     by: Actor,
+    report: ImportReport | None = None,
+    progress: Callable[[int, str], None] | None = None,
+    owned: Callable[[], None] | None = None,
 ) -> ImportReport:
     """Check a file of responses and store its rows, all or nothing.
 
@@ -140,41 +144,143 @@ def responses_import(
     rows without errors are stored and the others are listed in the report. The report (rows
     read, stored, rejected, and every problem with its row, column, value and reason) is kept
     either way. Raises `core.uploads.UnreadableFile` when the file cannot be read at all.
+
+    The background task passes its queued `report` (filled in rather than a new one),
+    `progress(percent, step)` and `owned`, called in the transaction of the writes, which
+    raises `core.background.WorkLost` to undo them when the worker lost the report meanwhile.
     """
     _check_manager(by, wave.territory)
+    step = progress or (lambda percent, name: None)
     grid = selectors.wave_grid(wave)
     areas = {a.code: a for a in Area.objects.filter(territory=wave.territory)}
     table = uploads.read_table(data, filename)
+    step(40, "read")
     result = check_responses(table, grid=grid, commune_codes=set(areas), codebook=codebook)
+    step(70, "checked")
     store = not result.errors or (import_valid_rows and result.valid)
     imported = 0
-    if store:
-        start = (wave.respondents.aggregate(last=Max("row_number"))["last"] or 0) + 1
-        respondents = []
-        for offset, row in enumerate(result.valid):
-            respondent = Respondent(
-                wave=wave,
-                area=areas[row.commune],
-                row_number=start + offset,
-                design_weight=row.design_weight,
-                answers=row.answers,
-            )
-            respondent.full_clean(exclude=["wave", "area"], validate_unique=False)
-            respondents.append(respondent)
-        Respondent.objects.bulk_create(respondents, batch_size=1000)
-        imported = len(respondents)
+    with transaction.atomic():
+        if owned is not None:
+            owned()
+        if store:
+            start = (wave.respondents.aggregate(last=Max("row_number"))["last"] or 0) + 1
+            respondents = []
+            for offset, row in enumerate(result.valid):
+                respondent = Respondent(
+                    wave=wave,
+                    area=areas[row.commune],
+                    row_number=start + offset,
+                    design_weight=row.design_weight,
+                    answers=row.answers,
+                )
+                respondent.full_clean(exclude=["wave", "area"], validate_unique=False)
+                respondents.append(respondent)
+            Respondent.objects.bulk_create(respondents, batch_size=1000)
+            imported = len(respondents)
+        if report is None:
+            report = ImportReport(wave=wave, filename=filename[:255], created_by=user_of(by))
+        report.rows_read = result.rows_read
+        report.rows_imported = imported
+        report.rows_rejected = result.rows_rejected if store else result.rows_read
+        report.problems = [problem_as_dict(p) for p in result.problems]
+        report.status = ImportReport.Status.DONE
+        report.progress, report.step, report.finished_at = 100, "done", timezone.now()
+        report.full_clean(exclude=["wave", "created_by"])
+        report.save()
+    return report
+
+
+#: The kind of background work of survey imports (registered with its task by the app).
+RESPONSE_IMPORTS = "observatory.response_imports"
+
+
+@transaction.atomic
+def responses_import_queue(
+    *,
+    wave: Wave,
+    data: bytes,
+    filename: str,
+    codebook: Codebook | None = None,
+    import_valid_rows: bool = False,
+    by: Actor,
+) -> ImportReport:
+    """Store a file of responses and queue its import (`responses_import`, by the worker).
+    Returns its report, status queued: its page shows the progress, then the report."""
+    _check_manager(by, wave.territory)
     report = ImportReport(
         wave=wave,
         filename=filename[:255],
         created_by=user_of(by),
-        rows_read=result.rows_read,
-        rows_imported=imported,
-        rows_rejected=result.rows_rejected if store else result.rows_read,
-        problems=[problem_as_dict(p) for p in result.problems],
+        status=ImportReport.Status.QUEUED,
+        codebook=dataclasses.asdict(codebook) if codebook is not None else None,
+        import_valid_rows=import_valid_rows,
     )
-    report.full_clean(exclude=["wave", "created_by"])
+    report.upload.save(filename[:100] or "responses", ContentFile(data), save=False)
     report.save()
+    background.work_enqueue(kind=background.kind(RESPONSE_IMPORTS), record=report)
     return report
+
+
+def responses_import_execute(*, report_id: int, by: Actor) -> None:
+    """The background task's work: claim the queued report and import its stored file, as the
+    person who sent it (their rights are checked again). A file that cannot be read fails the
+    report with the reader's message (naming the row or the limit); nothing is stored."""
+    require(by, system_only)
+
+    def work(attempt: int, progress: Callable[[int, str], None]) -> None:
+        report = ImportReport.objects.select_related("wave__territory", "created_by").get(
+            pk=report_id
+        )
+        actor: Actor = report.created_by if report.created_by is not None else by
+
+        def owned() -> None:
+            background.work_still_owned(model=ImportReport, pk=report_id, attempt=attempt)
+
+        progress(5, "read")
+        with report.upload.open("rb") as stored:
+            data = stored.read()
+        try:
+            _import_stored(report, data, actor, progress, owned)
+        except background.WorkLost:
+            raise  # the file stays for the attempt that owns the report now
+        except Exception:  # failed for good (a killed worker's report keeps it for its retry)
+            _forget_upload(report)
+            raise
+        _forget_upload(report)
+
+    background.run_claimed(model=ImportReport, pk=report_id, by=by, work=work)
+
+
+def _forget_upload(report: ImportReport) -> None:
+    # The stored file holds the answers of respondents: deleted once its import ended.
+    if report.upload:
+        report.upload.delete(save=False)
+        ImportReport.objects.filter(pk=report.pk).update(upload="")
+
+
+def _import_stored(
+    report: ImportReport,
+    data: bytes,
+    actor: Actor,
+    progress: Callable[[int, str], None],
+    owned: Callable[[], None],
+) -> None:
+    try:
+        responses_import(
+            wave=report.wave,
+            data=data,
+            filename=report.filename,
+            codebook=Codebook(**report.codebook) if report.codebook else None,
+            import_valid_rows=report.import_valid_rows,
+            by=actor,
+            report=report,
+            progress=progress,
+            owned=owned,
+        )
+    except uploads.UnreadableFile as error:
+        background.work_fail(
+            model=ImportReport, pk=report.pk, attempt=report.attempts, reason=str(error)
+        )
 
 
 @transaction.atomic
@@ -268,12 +374,10 @@ def weighting_run_create(
     """Rake the wave to the margins, store the weights, diagnostics and every estimate.
 
     The run is a draft until a coordinator publishes it. A raking that did not converge is
-    stored (to be inspected) but cannot be published.
+    stored (to be inspected) but cannot be published. (The page queues the same work for the
+    background worker: `weighting_run_queue`.)
     """
-    _check_manager(by, wave.territory)
-    if margin_set.territory_id != wave.territory_id:
-        raise ValidationError({"margin_set": _("These margins belong to another territory.")})
-    run = WeightingRun(
+    run = _weighting_run_new(
         wave=wave,
         margin_set=margin_set,
         tolerance=tolerance,
@@ -284,23 +388,49 @@ def weighting_run_create(
         variance_method=variance_method,
         replicates=replicates,
         seed=seed,
-        created_by=user_of(by),
+        by=by,
     )
+    estimates = _weigh(run)
+    run.save()
+    _save_estimates(run, estimates)
+    return run
+
+
+def _weighting_run_new(
+    *, wave: Wave, margin_set: MarginSet, by: Actor, **settings: Any
+) -> WeightingRun:
+    _check_manager(by, wave.territory)
+    if margin_set.territory_id != wave.territory_id:
+        raise ValidationError({"margin_set": _("These margins belong to another territory.")})
+    run = WeightingRun(wave=wave, margin_set=margin_set, created_by=user_of(by), **settings)
     run.full_clean(exclude=["created_by"])
-    grid = selectors.wave_grid(wave)
-    arrays = selectors.wave_arrays(wave, grid)
-    bootstrap = variance_method == WeightingRun.Variance.BOOTSTRAP
+    return run
+
+
+def _weigh(
+    run: WeightingRun, progress: Callable[[int, str], None] | None = None
+) -> list[pipeline.DomainEstimate]:
+    """Rake `run`'s wave with its settings: fills its outcome, returns its estimates."""
+    step = progress or (lambda percent, name: None)
+    grid = selectors.wave_grid(run.wave)
+    arrays = selectors.wave_arrays(run.wave, grid)
+    step(20, "read")
+    bootstrap = run.variance_method == WeightingRun.Variance.BOOTSTRAP
+    bounds = None
+    if run.bound_lower is not None and run.bound_upper is not None:
+        bounds = (run.bound_lower, run.bound_upper)
     settings = pipeline.WeightingSettings(
-        tolerance=tolerance,
-        max_iterations=max_iterations,
-        bounds=None if bound_lower is None or bound_upper is None else (bound_lower, bound_upper),
-        trim_ratio=trim_ratio,
+        tolerance=run.tolerance,
+        max_iterations=run.max_iterations,
+        bounds=bounds,
+        trim_ratio=run.trim_ratio,
         min_cell=20 if bootstrap else 10,
     )
     try:
-        outcome = pipeline.weigh(arrays, grid, margin_set.margins, settings)
+        outcome = pipeline.weigh(arrays, grid, run.margin_set.margins, settings)
+        step(50, "raked")
         replicate = (
-            pipeline.replicate_weights(outcome, replicates=replicates, seed=seed)
+            pipeline.replicate_weights(outcome, replicates=run.replicates, seed=run.seed)
             if bootstrap
             else None
         )
@@ -314,7 +444,12 @@ def weighting_run_create(
     run.diagnostics = outcome.diagnostics
     run.respondent_ids = arrays.ids.tolist()
     run.weights = outcome.weights.tolist()
-    run.save()
+    estimates = list(pipeline.estimate_all(arrays, grid, outcome, replicate=replicate))
+    step(90, "estimated")
+    return estimates
+
+
+def _save_estimates(run: WeightingRun, estimates: list[pipeline.DomainEstimate]) -> None:
     Estimate.objects.bulk_create(
         [
             Estimate(
@@ -331,11 +466,76 @@ def weighting_run_create(
                 small_sample=e.estimate.small_sample,
                 suppressed=e.estimate.suppressed,
             )
-            for e in pipeline.estimate_all(arrays, grid, outcome, replicate=replicate)
+            for e in estimates
         ],
         batch_size=1000,
     )
+
+
+#: The kind of background work of weighting runs (registered with its task by the app).
+WEIGHTING_RUNS = "observatory.weighting_runs"
+
+
+@transaction.atomic
+def weighting_run_queue(
+    *,
+    wave: Wave,
+    margin_set: MarginSet,
+    tolerance: float = 1e-6,
+    max_iterations: int = 100,
+    bound_lower: float | None = None,
+    bound_upper: float | None = None,
+    trim_ratio: float | None = None,
+    variance_method: str = WeightingRun.Variance.TAYLOR,
+    replicates: int = 100,
+    seed: int = 2024,
+    by: Actor,
+) -> WeightingRun:
+    """Queue a weighting run (the settings of `weighting_run_create`) for the background
+    worker; returns it, status queued. Its page shows the progress, then the run."""
+    run = _weighting_run_new(
+        wave=wave,
+        margin_set=margin_set,
+        tolerance=tolerance,
+        max_iterations=max_iterations,
+        bound_lower=bound_lower,
+        bound_upper=bound_upper,
+        trim_ratio=trim_ratio,
+        variance_method=variance_method,
+        replicates=replicates,
+        seed=seed,
+        by=by,
+    )
+    run.status = WeightingRun.Status.QUEUED
+    run.save()
+    background.work_enqueue(kind=background.kind(WEIGHTING_RUNS), record=run)
     return run
+
+
+def weighting_run_execute(*, run_id: int, by: Actor) -> None:
+    """The background task's work: claim the queued run, rake it with progress on the run,
+    then store it as a draft with its estimates, in one transaction (undone if the worker lost
+    the run meanwhile). An impossible weighting fails the run with the reason."""
+    require(by, system_only)
+
+    def work(attempt: int, progress: Callable[[int, str], None]) -> None:
+        run = WeightingRun.objects.select_related("wave__territory", "margin_set").get(pk=run_id)
+        try:
+            estimates = _weigh(run, progress)
+        except ValidationError as error:
+            background.work_fail(
+                model=WeightingRun, pk=run_id, attempt=attempt, reason=" ".join(error.messages)
+            )
+            return
+        with transaction.atomic():
+            background.work_still_owned(model=WeightingRun, pk=run_id, attempt=attempt)
+            run.status = WeightingRun.Status.DRAFT
+            run.progress, run.step, run.finished_at = 100, "done", timezone.now()
+            run.heartbeat_at = run.finished_at
+            run.save()
+            _save_estimates(run, estimates)
+
+    background.run_claimed(model=WeightingRun, pk=run_id, by=by, work=work)
 
 
 def _number(value: float) -> float | None:

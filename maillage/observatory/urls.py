@@ -17,5 +17,6 @@ urlpatterns = [
     path("manage/reports/<int:pk>/report.csv", views.report_csv, name="report_csv"),
     path("manage/margins/new/", views.margins_new, name="margins_new"),
     path("manage/runs/new/", views.run_new, name="run_new"),
+    path("manage/runs/<int:pk>/", views.run_progress, name="run_progress"),
     path("manage/runs/<int:pk>/status/", views.run_status, name="run_status"),
 ]

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from analysis.estimation import Estimate as AnalysisEstimate
 from analysis.estimation import domain_difference, wave_difference
 from maillage.core import uploads
+from maillage.core.forms import follows
 from maillage.core.lookup import territory_for
 from maillage.observatory import permissions, presenters, selectors, services
 from maillage.observatory.forms import (
@@ -31,6 +32,9 @@ from maillage.observatory.forms import (
 from maillage.observatory.grid import evaluate, load_grid, localised
 from maillage.observatory.models import ImportReport, Wave, WeightingRun
 from maillage.territories.models import Territory
+
+#: Seconds between two refreshes of an import's page while it is queued or running.
+REFRESH_SECONDS = 3
 
 
 def _run(request, territory: Territory) -> WeightingRun | None:
@@ -336,7 +340,7 @@ def wave_import(request, territory, pk):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            report = services.responses_import(
+            report = services.responses_import_queue(
                 wave=wave,
                 data=uploads.read_upload(upload),
                 filename=upload.name,
@@ -366,6 +370,8 @@ def report(request, territory, pk):
         {
             "territory": territory,
             "report": report,
+            "refresh_seconds": REFRESH_SECONDS,
+            "follow": follows(request),
             "errors": [p for p in report.problems if p["severity"] == "error"],
             "warnings": [p for p in report.problems if p["severity"] != "error"],
         },
@@ -422,12 +428,11 @@ def run_new(request, territory):
     form = RunForm(request.POST or None, territory=territory)
     if request.method == "POST" and form.is_valid():
         try:
-            run = services.weighting_run_create(by=request.user, **form.cleaned_data)
+            run = services.weighting_run_queue(by=request.user, **form.cleaned_data)
         except ValidationError as error:
             form.add_error(None, error.messages)
         else:
-            messages.success(request, _("The weighting was run. Check it, then publish it."))
-            return redirect(f"{_url('observatory:methodology', territory)}?run={run.pk}")
+            return redirect("observatory:run_progress", territory=territory.slug, pk=run.pk)
     return render(
         request,
         "observatory/form.html",
@@ -439,6 +444,26 @@ def _url(name: str, territory: Territory) -> str:
     from django.urls import reverse
 
     return reverse(name, kwargs={"territory": territory.slug})
+
+
+@login_required
+def run_progress(request, territory, pk):
+    """A queued or running weighting, refreshing itself; then the run's methodology page."""
+    territory = territory_for(request, territory, allowed=permissions.can_manage)
+    run = get_object_or_404(WeightingRun, pk=pk, wave__territory=territory)
+    if run.status in WeightingRun.COMPUTED:
+        messages.success(request, _("The weighting was run. Check it, then publish it."))
+        return redirect(f"{_url('observatory:methodology', territory)}?run={run.pk}")
+    return render(
+        request,
+        "observatory/run_progress.html",
+        {
+            "territory": territory,
+            "run": run,
+            "refresh_seconds": REFRESH_SECONDS,
+            "follow": follows(request),
+        },
+    )
 
 
 @login_required

@@ -27,6 +27,8 @@ INSTALLED_APPS = [
     "simple_history",
     "csp",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "maillage.core",
     "maillage.web",
     "maillage.territories",
@@ -155,6 +157,11 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+
+# Long work (place and survey imports, weighting runs) runs as tasks of Django's task API
+# (the django-tasks backport until Django 6): queued in the database, so on SQLite and
+# PostgreSQL alike, and run by `manage.py run_tasks` (docs/operations.md).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 _email_url = env.read("MAILLAGE_EMAIL_URL") or "console://"
 if _email_url.startswith("console:"):

@@ -51,3 +51,28 @@ def test_import_report_has_no_wcag_violations(live_server, page, observatory, tm
     assert page.locator("table.data").count() >= 1
     results = Axe().run(page, options=WCAG_21_AA)
     assert results.violations_count == 0, results.generate_report()
+
+
+def test_work_in_progress_pages_have_no_wcag_violations(live_server, page, observatory):
+    """The pages of queued work (a survey import, a weighting run) and of a failed one: the
+    progress box of `core/_work_progress.html`, the reason of a failure. No timed reload unless
+    the visitor asks for it (`?follow=1`): axe's `meta-refresh` rule (WCAG 2.2.1)."""
+    from maillage.observatory.models import ImportReport, MarginSet, Wave, WeightingRun
+
+    wave = Wave.objects.get(territory=observatory)
+    margins = MarginSet.objects.filter(territory=observatory).first()
+    report = ImportReport.objects.create(wave=wave, filename="r.csv", status="queued")
+    queued = WeightingRun.objects.create(wave=wave, margin_set=margins, status="queued")
+    failed = WeightingRun.objects.create(
+        wave=wave, margin_set=margins, status="failed", error="The weighting is impossible."
+    )
+    _sign_in(page, live_server, "coordination")
+    base = f"/{observatory.slug}/observatory/manage/"
+    for url in (f"{base}reports/{report.pk}/", f"{base}runs/{queued.pk}/"):
+        _check(page, live_server.url + url)
+        assert page.locator('meta[http-equiv="refresh"]').count() == 0
+        assert page.locator("progress").count() == 1
+        page.goto(f"{live_server.url}{url}?follow=1")
+        assert page.locator('meta[http-equiv="refresh"]').count() == 1
+    _check(page, f"{live_server.url}{base}runs/{failed.pk}/?follow=1")
+    assert page.locator('meta[http-equiv="refresh"]').count() == 0

@@ -1,5 +1,7 @@
 """Every import page reads files with the one reader (core.uploads): the same file gets the
-same message on each, the page answers (no 500) and nothing is written.
+same message on each, the page answers (no 500) and nothing is written. Places are imported
+by a background task (run at once in tests): their page redirects to the run, refused with the
+message, and that run (the report) is all that is written.
 
 The three files: an Excel-saved (Windows-1252) file, read past its accented first row up to a
 short row; a UTF-8 file with a short row; one with a 200,000-character value.
@@ -45,6 +47,7 @@ class ImportPage:
     fields: dict[str, str]  # the form's other fields
     file_field: str = "file"
     status: int = 200  # of the page showing a refused file (the diagnostic's pages say 400)
+    queued: bool = False  # read by a background task: the run's page shows the refusal
 
 
 PAGES = [
@@ -53,12 +56,14 @@ PAGES = [
         "/{territory}/open-data/imports/",
         ("id", "nom", "commune"),
         {"file_format": "lieux-csv", "source": "test"},
+        queued=True,
     ),
     ImportPage(
         "survey responses",
         "/{territory}/observatory/manage/waves/{wave}/import/",
         ("commune_code", "q1"),
         {},
+        queued=True,
     ),
     ImportPage(
         "margins",
@@ -153,11 +158,19 @@ def test_every_import_page_gives_the_readers_message_and_writes_nothing(
     before = _counts()
     url = page.url.format(territory=territory.slug, wave=wave.pk)
     upload = SimpleUploadedFile("file.csv", data, content_type="text/csv")
-    response = coordinator_client.post(url, {**page.fields, page.file_field: upload})
+    response = coordinator_client.post(
+        url, {**page.fields, page.file_field: upload}, follow=page.queued
+    )
     assert response.status_code == page.status
     with translation.override("fr"):  # the page's language (no prefix: French)
         message = str(refused.value.report)
     assert message in html.unescape(response.content.decode())
+    if page.key == "places":
+        assert ImportRun.objects.get().status == ImportRun.Status.REFUSED
+        before["ImportRun"] += 1
+    elif page.queued:
+        assert ImportReport.objects.get().status == ImportReport.Status.FAILED
+        before["ImportReport"] += 1
     assert _counts() == before
 
 
@@ -191,10 +204,12 @@ def test_deeply_nested_json_is_refused_on_the_places_page(
             "source": "test",
             "file": SimpleUploadedFile("places.json", data),
         },
+        follow=True,
     )
     assert response.status_code == 200
     assert "64" in html.unescape(response.content.decode())
-    assert not ImportRun.objects.exists()
+    assert ImportRun.objects.get().status == ImportRun.Status.REFUSED
+    assert not Place.objects.exists()
 
 
 def test_deeply_nested_json_is_refused_as_a_codebook(territory, wave, coordinator_client):

@@ -79,7 +79,8 @@ def test_import_through_the_page_and_download_the_report(client, reims_territory
     assert Place.objects.get().status == "published"
 
 
-def test_unreadable_file_is_reported_on_the_field(client, reims_territory):
+def test_unreadable_file_is_refused_on_the_run_page(client, reims_territory):
+    # The file is read by the background task: its run is refused with the reason.
     client.force_login(factories.user(territory=reims_territory, role=factories.Role.COORDINATOR))
     response = client.post(
         f"/en/{reims_territory.slug}/open-data/imports/",
@@ -88,9 +89,11 @@ def test_unreadable_file_is_reported_on_the_field(client, reims_territory):
             "file_format": "lieux-json",
             "source": "x",
         },
+        follow=True,
     )
     assert response.status_code == 200
     assert "This JSON cannot be read" in response.text
+    assert "Nothing was written" in response.text
 
 
 def test_duplicates_are_found_compared_and_merged_keeping_provenance(client, reims_territory):

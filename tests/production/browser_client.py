@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gzip
 import http.client
+import os
 import re
 import urllib.parse
 from dataclasses import dataclass, field
@@ -111,6 +112,26 @@ def form_to(html: str, action_pattern: str, page_path: str) -> Form:
     raise AssertionError(f"no form with an action matching {action_pattern!r}")
 
 
+def _multipart(
+    data: list[tuple[str, str]], files: dict[str, tuple[str, bytes]]
+) -> tuple[bytes, str]:
+    boundary = "----stage-" + "".join(f"{b:02x}" for b in os.urandom(12))
+    parts = [
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
+        for name, value in data
+        if name not in files
+    ]
+    for name, (filename, content) in files.items():
+        head = (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; '
+            f'filename="{filename}"\r\nContent-Type: application/octet-stream\r\n\r\n'
+        )
+        parts.append(head.encode() + content + b"\r\n")
+    return b"".join(parts) + f"--{boundary}--\r\n".encode(), (
+        f"multipart/form-data; boundary={boundary}"
+    )
+
+
 class StageClient:
     """One visitor: its own cookies, requests as the proxy forwards them."""
 
@@ -130,6 +151,7 @@ class StageClient:
         path: str,
         *,
         data: list[tuple[str, str]] | None = None,
+        files: dict[str, tuple[str, bytes]] | None = None,
         headers: dict[str, str] | None = None,
         timeout: float = 60,
     ) -> Response:
@@ -143,6 +165,8 @@ class StageClient:
         if data is not None:
             body = urllib.parse.urlencode(data).encode()
             sent["Content-Type"] = "application/x-www-form-urlencoded"
+            if files:  # a form with a file: multipart, as a browser sends it
+                body, sent["Content-Type"] = _multipart(data, files)
             sent["Origin"] = self.origin
             sent["Referer"] = self.origin + path
             if "csrftoken" in self.cookies:
@@ -172,8 +196,10 @@ class StageClient:
     def post(self, path: str, data: list[tuple[str, str]], **kwargs) -> Response:
         return self.request("POST", path, data=data, **kwargs)
 
-    def submit(self, form: Form, **changes: str) -> Response:
-        return self.post(form.action, form.values(**changes))
+    def submit(
+        self, form: Form, files: dict[str, tuple[str, bytes]] | None = None, **changes: str
+    ) -> Response:
+        return self.request("POST", form.action, data=form.values(**changes), files=files)
 
     def sign_in(self, username: str, password: str) -> None:
         page = self.get("/login/")

@@ -192,6 +192,33 @@ def test_the_worker_computes_a_diagnostic_requested_on_the_page(stage, stage_env
     assert status == "done", run.text[:500]
 
 
+def test_the_worker_imports_a_file_uploaded_on_the_page(stage, stage_env):
+    # The page stores the file and queues the run; `run_tasks` (the worker the stage starts,
+    # as docs/operations.md says) imports it. The standard's own example row: imported, or
+    # refused with its report if its commune is not the demo territory's: either way, done.
+    client = stage()
+    client.sign_in("coordination", PASSWORD)
+    territory = stage_env["territory"]
+    page = client.get(f"/{territory}/open-data/imports/")
+    assert page.status == 200, page.text[:300]
+    form = form_to(page.text, r"/open-data/imports/$", f"/{territory}/open-data/imports/")
+    example = Path("data/standards/lieux-mediation-numerique/exemple-valide.csv").read_bytes()
+    answer = client.submit(
+        form, files={"file": ("lieux.csv", example)}, file_format="lieux-csv", source="stage"
+    )
+    assert answer.status == 302, (answer.status, answer.text[:500])
+    run_page = answer.header("Location") + "?follow=1"  # refreshes itself while queued
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        run = client.get(run_page)
+        assert run.status == 200, run.text[:300]
+        if 'http-equiv="refresh"' not in run.text:
+            break
+        time.sleep(1)
+    assert 'http-equiv="refresh"' not in run.text, run.text[-1500:]
+    assert "Rows read" in run.text or "Lignes lues" in run.text, run.text[-1500:]
+
+
 def test_password_links_are_mailed_not_logged(stage, stage_env):
     if not stage_env["mail_dir"]:
         pytest.skip("the stage gives no mail folder")

@@ -179,6 +179,31 @@ def run_claimed(
         raise
 
 
+def with_stored_upload(
+    record: Any, *, read: Callable[[Any], bytes], work: Callable[[bytes], object]
+) -> None:
+    """Run `work(data)` on the file stored on `record.upload` (read by `read(file)`), then
+    delete the file: it holds personal data (docs/privacy.md) and is kept only for the retry of
+    an attempt whose worker died (`WorkLost`: the attempt that owns the record now needs it)."""
+    with record.upload.open("rb") as stored:
+        data = read(stored)
+    try:
+        work(data)
+    except WorkLost:
+        raise
+    except Exception:  # failed for good: no retry will read the file
+        upload_forget(record)
+        raise
+    upload_forget(record)
+
+
+def upload_forget(record: Any) -> None:
+    """Delete the file stored on `record.upload` and forget its name."""
+    if record.upload:
+        record.upload.delete(save=False)
+        type(record).objects.filter(pk=record.pk).update(upload="")
+
+
 def _close_task_result(task_id: str, now: dt.datetime) -> None:
     # The dead worker's task result stays "running" in the database backend: close it. (Other
     # backends, such as the immediate one of the tests, have no stored result to close.)

@@ -549,25 +549,13 @@ def import_run_execute(*, run_id: int, by: Actor) -> None:
             background.work_still_owned(model=ImportRun, pk=run_id, attempt=attempt)
 
         progress(5, "read")
-        with run.upload.open("rb") as stored:
-            data = uploads.read_upload(stored)
-        try:
-            _import_stored(run, data, actor, progress, owned)
-        except background.WorkLost:
-            raise  # the file stays for the attempt that owns the run now
-        except Exception:  # failed for good (a killed worker's run keeps it for its retry)
-            _forget_upload(run)
-            raise
-        _forget_upload(run)
+        background.with_stored_upload(
+            run,
+            read=uploads.read_upload,
+            work=lambda data: _import_stored(run, data, actor, progress, owned),
+        )
 
     background.run_claimed(model=ImportRun, pk=run_id, by=by, work=work)
-
-
-def _forget_upload(run: ImportRun) -> None:
-    # The stored file holds personal data (contacts of places): deleted once its import ended.
-    if run.upload:
-        run.upload.delete(save=False)
-        ImportRun.objects.filter(pk=run.pk).update(upload="")
 
 
 def _import_stored(

@@ -237,25 +237,13 @@ def responses_import_execute(*, report_id: int, by: Actor) -> None:
             background.work_still_owned(model=ImportReport, pk=report_id, attempt=attempt)
 
         progress(5, "read")
-        with report.upload.open("rb") as stored:
-            data = stored.read()
-        try:
-            _import_stored(report, data, actor, progress, owned)
-        except background.WorkLost:
-            raise  # the file stays for the attempt that owns the report now
-        except Exception:  # failed for good (a killed worker's report keeps it for its retry)
-            _forget_upload(report)
-            raise
-        _forget_upload(report)
+        background.with_stored_upload(
+            report,
+            read=lambda stored: stored.read(),
+            work=lambda data: _import_stored(report, data, actor, progress, owned),
+        )
 
     background.run_claimed(model=ImportReport, pk=report_id, by=by, work=work)
-
-
-def _forget_upload(report: ImportReport) -> None:
-    # The stored file holds the answers of respondents: deleted once its import ended.
-    if report.upload:
-        report.upload.delete(save=False)
-        ImportReport.objects.filter(pk=report.pk).update(upload="")
 
 
 def _import_stored(

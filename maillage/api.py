@@ -17,8 +17,10 @@ api = NinjaAPI(
     title="Maillage API",
     version="1.0.0",
     description=(
-        "Public read access to a territory's directory of digital-inclusion help: places, "
-        "services and areas. Filters are those of the public search page."
+        "Read access to a territory's digital-inclusion data. The directory (places, services, "
+        "areas; filters as on the public search page), the published observatory estimates and "
+        "the open-data files are public; the diagnostic is for its coordinators and partners, the "
+        'roadmap for anyone with a role in it (the session of a signed-in person). Errors answer {"detail": "…"}.'
     ),
     urls_namespace="api-v1",
     docs=api_docs,  # Swagger UI from the site's static files, not a CDN

@@ -53,7 +53,9 @@ class Selection:
     communes: list[CommuneRef]
 
 
+@cache
 def _read_json(name: str) -> list[dict[str, Any]]:
+    """One file of the reference, decompressed and parsed once per process (read-only)."""
     with gzip.open(DATA / f"{name}.json.gz", "rt", encoding="utf-8") as f:
         return json.load(f)
 
